@@ -1,0 +1,317 @@
+// `tk`, the station's command line (PRODUCT §4 "CLI").
+// Exit codes: 0 success; 1 the command ran but found problems; 2 usage error.
+import { Command, CommanderError, Option } from 'commander';
+import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
+import { createGzip } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { defaultDataDir, DataDir } from '../store/data-dir.js';
+import { EventStore, StationRunningError, UnknownEventError, currentOwner } from '../store/event-store.js';
+import { StoreReader, QueryError, type EventQuery } from '../store/store-reader.js';
+import { verifyStore } from '../store/verify.js';
+import { importFiles } from '../import/importer.js';
+import { Instant, InstantError } from '../domain/instant.js';
+import { isUuid7 } from '../domain/identifier.js';
+import { STATION_VERSION } from '../version.js';
+import { ProgressBar } from './progress.js';
+import { csvHeader, csvRow, formatTable } from './format.js';
+
+class UsageError extends Error {}
+/** The command ran and found a problem: exit 1 with this message. */
+class Problem extends Error {}
+
+interface Common {
+  dataDir?: string;
+  json?: boolean;
+}
+
+function dataDirOf(opts: Common): string {
+  return opts.dataDir ?? defaultDataDir();
+}
+
+function out(line: string): void {
+  process.stdout.write(line + '\n');
+}
+
+/** Opens the store as its writer, or explains who owns it. */
+async function openWriter(root: string): Promise<EventStore> {
+  try {
+    return await EventStore.open(root, { rotationIntervalMs: 0, log: (m) => process.stderr.write(`tk: ${m}\n`) });
+  } catch (e) {
+    if (e instanceof StationRunningError) throw new Problem(e.message);
+    throw e;
+  }
+}
+
+/**
+ * Runs a read against the store. When no station owns the data dir, this
+ * process owns it for the moment, so recovery and index catch-up happen first;
+ * otherwise it reads the owner's index read-only.
+ */
+async function withReader<T>(root: string, fn: (r: StoreReader) => T | Promise<T>): Promise<T> {
+  const dir = new DataDir(root);
+  if (!existsSync(dir.eventsDir) && !existsSync(dir.indexPath)) {
+    throw new Problem(`no TrapperKeeper data in ${root} (set --data-dir or TK_DATA_DIR)`);
+  }
+  if (currentOwner(dir.lockPath) !== null) {
+    const reader = StoreReader.openReadOnly(root);
+    try {
+      return await fn(reader);
+    } finally {
+      reader.close();
+    }
+  }
+  const store = await openWriter(root);
+  try {
+    return await fn(store.reader);
+  } finally {
+    await store.close();
+  }
+}
+
+function parseTime(text: string | undefined, flag: string): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return Instant.normalize(text);
+  } catch (e) {
+    throw new UsageError(`${flag}: ${(e as InstantError).message}`);
+  }
+}
+
+interface FilterFlags extends Common {
+  sensor?: string;
+  rule?: string;
+  meta?: string[];
+  text?: string;
+  since?: string;
+  until?: string;
+  by?: 'received' | 'client';
+  includeDeleted?: boolean;
+  order?: 'asc' | 'desc';
+  limit?: string;
+  cursor?: string;
+}
+
+function toQuery(o: FilterFlags): EventQuery {
+  const meta = (o.meta ?? []).map((kv): [string, string] => {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--meta takes key=value, got ${JSON.stringify(kv)}`);
+    return [kv.slice(0, eq), kv.slice(eq + 1)];
+  });
+  let limit: number | undefined;
+  if (o.limit !== undefined) {
+    limit = Number(o.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit takes a whole number ≥ 1, got ${JSON.stringify(o.limit)}`);
+  }
+  return {
+    since: parseTime(o.since, '--since'),
+    until: parseTime(o.until, '--until'),
+    by: o.by ?? 'received',
+    sensor: o.sensor,
+    rule: o.rule,
+    meta,
+    text: o.text,
+    includeDeleted: o.includeDeleted ?? false,
+    order: o.order ?? 'desc',
+    limit,
+    cursor: o.cursor,
+  };
+}
+
+function addFilterOptions(cmd: Command): Command {
+  return cmd
+    .option('--sensor <id>', 'only events of this sensor')
+    .option('--rule <rule-id>', 'only events that matched this rule')
+    .option('--meta <key=value>', 'only events with this metadata pair (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
+    .option('--text <words>', 'case-insensitive words, each found in a payload or metadata value')
+    .option('--since <time>', 'from this RFC 3339 time (inclusive)')
+    .option('--until <time>', 'up to this RFC 3339 time (exclusive)')
+    .addOption(new Option('--by <field>', 'which time --since/--until and the order use').choices(['received', 'client']).default('received'))
+    .option('--include-deleted', 'also events hidden by a delete marker');
+}
+
+function addCommon(cmd: Command, json = true): Command {
+  cmd.option('--data-dir <dir>', 'the station data folder (default: $TK_DATA_DIR or the app-data folder)');
+  if (json) cmd.option('--json', 'machine-readable output');
+  return cmd;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('tk')
+    .description('TrapperKeeper Desktop station: keep and inspect TrapperKeeper sensor events offline')
+    .version(STATION_VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+
+  addCommon(
+    program
+      .command('import')
+      .description('import stored event lines (JSONL or .jsonl.gz) from another station')
+      .argument('<files...>', 'files to import'),
+  ).action(async (files: string[], o: Common) => {
+    for (const f of files) if (!existsSync(f)) throw new UsageError(`no such file: ${f}`);
+    const store = await openWriter(dataDirOf(o));
+    const bar = new ProgressBar('importing');
+    let summary;
+    try {
+      summary = await importFiles(store, files, (p) => bar.update(p.bytesRead, p.bytesTotal, `${p.lines} lines`));
+    } finally {
+      bar.done();
+      await store.close();
+    }
+    if (o.json) out(JSON.stringify(summary));
+    else {
+      out(`imported ${summary.imported}, duplicates ${summary.duplicates}, rejected ${summary.rejected} (${summary.lines} lines in ${summary.files} files)`);
+      for (const r of summary.rejections) out(`  ${r.file}:${r.line}: ${r.reason}`);
+      if (summary.rejected > summary.rejections.length) out(`  … and ${summary.rejected - summary.rejections.length} more`);
+    }
+    if (summary.rejected > 0) process.exitCode = 1;
+  });
+
+  addCommon(
+    addFilterOptions(program.command('query').description('list stored events, newest first'))
+      .addOption(new Option('--order <order>', 'time order').choices(['asc', 'desc']).default('desc'))
+      .option('--limit <n>', 'events per page', '100')
+      .option('--cursor <cursor>', 'continue after a previous page (printed as next-cursor: on stderr)'),
+  ).action(async (o: FilterFlags) => {
+    const q = toQuery(o);
+    await withReader(dataDirOf(o), (r) => {
+      const page = r.query(q);
+      if (o.json) for (const e of page.events) out(e.line);
+      else out(formatTable(page.events, process.stdout.columns ?? 160));
+      if (page.nextCursor) process.stderr.write(`next-cursor: ${page.nextCursor}\n`);
+    });
+  });
+
+  addCommon(program.command('get').description('show one stored event').argument('<event-id>')).action(
+    async (id: string, o: Common) => {
+      if (!isUuid7(id)) throw new UsageError(`${JSON.stringify(id)} is not a UUIDv7 event id`);
+      await withReader(dataDirOf(o), (r) => {
+        const found = r.get(id);
+        if (!found) throw new Problem(`no event ${id}`);
+        if (o.json) return out(found.line);
+        out(JSON.stringify(found.event, null, 2));
+        const origin = found.row.origin ? `, arrived by ${found.row.origin}` : '';
+        out(`-- stored in the ${r.files.segment(found.row.segment_id).day} day file at byte ${found.row.line_offset}${origin}`);
+        for (const m of found.markers) out(`-- deleted at ${m.marked_at}: ${m.reason} (marker ${m.marker_id})`);
+      });
+    },
+  );
+
+  addCommon(
+    program
+      .command('delete')
+      .description('hide an event behind a delete marker (the line itself stays, append-only)')
+      .argument('<event-id>')
+      .requiredOption('--reason <text>', 'why it is deleted (kept in the marker)'),
+  ).action(async (id: string, o: Common & { reason: string }) => {
+    if (!isUuid7(id)) throw new UsageError(`${JSON.stringify(id)} is not a UUIDv7 event id`);
+    if (o.reason.trim() === '') throw new UsageError('--reason must not be empty');
+    const store = await openWriter(dataDirOf(o));
+    try {
+      const marker = await store.markDeleted(id.toLowerCase(), o.reason);
+      out(o.json ? JSON.stringify(marker) : `deleted ${id} (marker ${marker.marker_id})`);
+    } catch (e) {
+      if (e instanceof UnknownEventError) throw new Problem(e.message);
+      throw e;
+    } finally {
+      await store.close();
+    }
+  });
+
+  addCommon(
+    addFilterOptions(program.command('export').description('write matching events to a file (.jsonl, .jsonl.gz or .csv)'))
+      .addOption(new Option('--order <order>', 'time order').choices(['asc', 'desc']).default('asc'))
+      .requiredOption('--out <file>', 'output file; its extension picks the format'),
+    false,
+  ).action(async (o: FilterFlags & { out: string }) => {
+    const format = o.out.endsWith('.jsonl.gz') ? 'gz' : o.out.endsWith('.jsonl') ? 'jsonl' : o.out.endsWith('.csv') ? 'csv' : null;
+    if (!format) throw new UsageError(`--out must end in .jsonl, .jsonl.gz or .csv, got ${JSON.stringify(o.out)}`);
+    const q = toQuery(o);
+    const n = await withReader(dataDirOf(o), async (r) => {
+      let count = 0;
+      const lines = function* () {
+        if (format === 'csv') yield csvHeader() + '\n';
+        for (const e of r.all(q)) {
+          count++;
+          yield (format === 'csv' ? csvRow(e) : e.line) + '\n';
+        }
+      };
+      const tmp = `${o.out}.partial`;
+      const file = createWriteStream(tmp);
+      if (format === 'gz') await pipeline(Readable.from(lines()), createGzip(), file);
+      else await pipeline(Readable.from(lines()), file);
+      renameSync(tmp, o.out);
+      return count;
+    });
+    process.stderr.write(`exported ${n} events to ${o.out}\n`);
+  });
+
+  addCommon(program.command('verify').description('check every line against the index (changes nothing)')).action(
+    async (o: Common) => {
+      const root = dataDirOf(o);
+      if (!existsSync(new DataDir(root).eventsDir)) throw new Problem(`no TrapperKeeper data in ${root}`);
+      const report = verifyStore(root);
+      if (o.json) out(JSON.stringify(report));
+      else {
+        out(`${report.files} files, ${report.lines} lines (${report.events} events, ${report.markers} markers): ${report.ok ? 'OK' : `${report.findings.length} problems`}`);
+        for (const f of report.findings) out(`  ${f.file}${f.line ? `:${f.line}` : ''}: ${f.problem}`);
+      }
+      if (!report.ok) process.exitCode = 1;
+    },
+  );
+
+  addCommon(program.command('reindex').description('rebuild the index from the day files'), false).action(async (o: Common) => {
+    const root = dataDirOf(o);
+    const dir = new DataDir(root);
+    const owner = currentOwner(dir.lockPath);
+    if (owner !== null) throw new Problem(`station running (pid ${owner})`);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(dir.indexPath + suffix, { force: true });
+    const started = process.hrtime.bigint();
+    const store = await openWriter(root);
+    const stats = store.reader.stats();
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    for (const u of store.recovery.unreadable) process.stderr.write(`tk: ${u.file}:${u.line}: ${u.problem}\n`);
+    await store.close();
+    out(`reindexed ${stats.events} events (${stats.markers} markers) from ${stats.days.length} day files in ${seconds.toFixed(1)} s`);
+  });
+
+  addCommon(program.command('stats').description('what the store holds')).action(async (o: Common) => {
+    await withReader(dataDirOf(o), (r) => {
+      const s = r.stats();
+      const bytes = s.days.reduce((a, d) => a + d.file_size, 0);
+      if (o.json) return out(JSON.stringify({ dataDir: dataDirOf(o), ...s, fileBytes: bytes }));
+      out(`data dir: ${dataDirOf(o)}`);
+      out(`events: ${s.events} (${s.deleted} deleted), markers: ${s.markers}`);
+      out(`received: ${s.firstReceivedAt ?? '-'} .. ${s.lastReceivedAt ?? '-'}`);
+      out(`files: ${s.days.length} days, ${bytes} bytes on disk`);
+      for (const d of s.days) out(`  ${d.day}${d.compressed ? '.jsonl.gz' : '.jsonl   '}  ${String(d.events).padStart(9)} events  ${d.file_size} bytes`);
+      out(`sensors: ${s.sensors.length}`);
+      for (const x of s.sensors.slice(0, 20)) out(`  ${x.sensor}: ${x.events} events, last ${x.last_seen}`);
+    });
+  });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+    }
+    if (e instanceof UsageError || e instanceof QueryError) {
+      process.stderr.write(`tk: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof Problem) {
+      process.stderr.write(`tk: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`tk: ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}

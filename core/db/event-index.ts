@@ -1,0 +1,435 @@
+// The SQLite event index (issue: station core §4). Rows point into the day
+// files by (segment, uncompressed offset, length); bodies are never copied here.
+import { openDatabase, type SqliteDatabase } from './sqlite.js';
+import type { Statement } from 'better-sqlite3';
+
+/** Metadata keys not worth a pair row: unique per event and already columns. */
+const UNINDEXED_META_KEYS = new Set(['$tk.client_timestamp', '$tk.server_received_at']);
+
+export interface SegmentRow {
+  id: number;
+  day: string;
+  compressed: number;
+  raw_size: number;
+  file_size: number;
+}
+
+export interface BlockRow {
+  raw_offset: number;
+  raw_length: number;
+  file_offset: number;
+  file_length: number;
+}
+
+export interface EventRow {
+  seq: number;
+  event_id: string;
+  sensor_id: string | null;
+  client_ts: string;
+  received_ts: string;
+  segment_id: number;
+  line_offset: number;
+  line_length: number;
+  payload_sha256: Buffer;
+  rule_count: number;
+  deleted: number;
+  origin: string | null;
+}
+
+/** What the store hands over for one stored event line. */
+export interface IndexedEvent {
+  eventId: string;
+  sensorId: string | null;
+  clientTs: string;
+  receivedTs: string;
+  segmentId: number;
+  offset: number;
+  length: number;
+  payloadSha256: Buffer;
+  ruleIds: string[];
+  metadata: Record<string, string>;
+  origin: string | null;
+}
+
+export interface IndexedMarker {
+  markerId: string;
+  eventId: string;
+  markedAt: string;
+  reason: string;
+  segmentId: number;
+  offset: number;
+  length: number;
+}
+
+export interface SegmentProgress {
+  segmentId: number;
+  rawSize: number;
+  fileSize: number;
+  compressed?: boolean;
+  blocks?: BlockRow[];
+}
+
+export type TimeField = 'received' | 'client';
+
+export interface EventFilter {
+  /** Inclusive lower bound, canonical text. */
+  since?: string | undefined;
+  /** Exclusive upper bound, canonical text. */
+  until?: string | undefined;
+  by?: TimeField | undefined;
+  sensor?: string | undefined;
+  rule?: string | undefined;
+  meta?: Array<[string, string]> | undefined;
+  includeDeleted?: boolean | undefined;
+}
+
+export interface PageKey {
+  ts: string;
+  seq: number;
+}
+
+const EVENT_COLUMNS = `e.seq, e.event_id, s.sensor_id, e.client_ts, e.received_ts, e.segment_id, e.line_offset,
+  e.line_length, e.payload_sha256, e.rule_count, e.deleted, o.origin`;
+const EVENT_FROM = `events e LEFT JOIN sensors s ON s.id = e.sensor LEFT JOIN origins o ON o.id = e.origin`;
+
+export class EventIndex {
+  private readonly stmt: {
+    lookup: Statement;
+    insertEvent: Statement;
+    insertMeta: Statement;
+    insertRule: Statement;
+    updateSegment: Statement;
+    insertBlock: Statement;
+    blockFor: Statement;
+    insertMarker: Statement;
+    markDeleted: Statement;
+    markerCount: Statement;
+    markedEvent: Statement;
+  };
+  private readonly interned = {
+    sensors: new Map<string, number>(),
+    rules: new Map<string, number>(),
+    origins: new Map<string, number>(),
+    pairs: new Map<string, number>(),
+  };
+  private tenantRef = 0;
+
+  private constructor(readonly db: SqliteDatabase, readonly readonly: boolean) {
+    const p = (sql: string) => db.prepare(sql);
+    this.stmt = {
+      lookup: p(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} WHERE e.event_id = ?`),
+      insertEvent: readonly
+        ? p('SELECT 1')
+        : p(`INSERT INTO events (event_id, tenant, sensor, client_ts, received_ts, segment_id, line_offset, line_length,
+             payload_sha256, rule_count, deleted, origin)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertMeta: readonly ? p('SELECT 1') : p('INSERT OR IGNORE INTO event_meta (pair, seq) VALUES (?, ?)'),
+      insertRule: readonly ? p('SELECT 1') : p('INSERT OR IGNORE INTO event_rules (rule, seq) VALUES (?, ?)'),
+      updateSegment: readonly
+        ? p('SELECT 1')
+        : p('UPDATE segments SET raw_size = ?, file_size = ?, compressed = coalesce(?, compressed) WHERE id = ?'),
+      insertBlock: readonly
+        ? p('SELECT 1')
+        : p('INSERT OR REPLACE INTO blocks (segment_id, raw_offset, raw_length, file_offset, file_length) VALUES (?, ?, ?, ?, ?)'),
+      blockFor: p(`SELECT raw_offset, raw_length, file_offset, file_length FROM blocks
+                   WHERE segment_id = ? AND raw_offset <= ? ORDER BY raw_offset DESC LIMIT 1`),
+      insertMarker: readonly
+        ? p('SELECT 1')
+        : p(`INSERT OR IGNORE INTO markers (marker_id, event_id, marked_at, reason, segment_id, line_offset, line_length)
+             VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      markDeleted: readonly ? p('SELECT 1') : p('UPDATE events SET deleted = 1 WHERE event_id = ?'),
+      markerCount: p('SELECT count(*) AS n FROM markers'),
+      markedEvent: p('SELECT 1 FROM markers WHERE event_id = ? LIMIT 1'),
+    };
+  }
+
+  static open(path: string, opts: { readonly?: boolean } = {}): EventIndex {
+    const readonly = opts.readonly ?? false;
+    return new EventIndex(openDatabase(path, 'index', { readonly }), readonly);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  setTenant(tenantId: string): void {
+    this.db.prepare('INSERT OR IGNORE INTO tenants (tenant_id) VALUES (?)').run(tenantId);
+    this.tenantRef = (this.db.prepare('SELECT id FROM tenants WHERE tenant_id = ?').get(tenantId) as { id: number }).id;
+  }
+
+  // ---- segments and blocks ----
+
+  segments(): SegmentRow[] {
+    return this.db.prepare('SELECT id, day, compressed, raw_size, file_size FROM segments ORDER BY day').all() as SegmentRow[];
+  }
+
+  segmentById(id: number): SegmentRow | undefined {
+    return this.db.prepare('SELECT id, day, compressed, raw_size, file_size FROM segments WHERE id = ?').get(id) as
+      | SegmentRow
+      | undefined;
+  }
+
+  ensureSegment(day: string, compressed: boolean): SegmentRow {
+    this.db.prepare('INSERT OR IGNORE INTO segments (day, compressed) VALUES (?, ?)').run(day, compressed ? 1 : 0);
+    return this.db.prepare('SELECT id, day, compressed, raw_size, file_size FROM segments WHERE day = ?').get(day) as SegmentRow;
+  }
+
+  blockFor(segmentId: number, rawOffset: number): BlockRow | undefined {
+    return this.stmt.blockFor.get(segmentId, rawOffset) as BlockRow | undefined;
+  }
+
+  /** Replaces a segment's block list and sizes, e.g. after it was compressed. */
+  replaceBlocks(segmentId: number, blocks: BlockRow[], rawSize: number, fileSize: number, compressed: boolean): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM blocks WHERE segment_id = ?').run(segmentId);
+      for (const b of blocks) this.stmt.insertBlock.run(segmentId, b.raw_offset, b.raw_length, b.file_offset, b.file_length);
+      this.stmt.updateSegment.run(rawSize, fileSize, compressed ? 1 : 0, segmentId);
+    })();
+  }
+
+  /** Forgets rows of a segment at or past `rawSize` (its file is shorter than the index thought). */
+  trimSegment(segmentId: number, rawSize: number, fileSize: number): number {
+    return this.db.transaction(() => {
+      const doomed = 'SELECT seq FROM events WHERE segment_id = ? AND line_offset >= ?';
+      this.db.prepare(`DELETE FROM event_meta WHERE seq IN (${doomed})`).run(segmentId, rawSize);
+      this.db.prepare(`DELETE FROM event_rules WHERE seq IN (${doomed})`).run(segmentId, rawSize);
+      const n = this.db.prepare('DELETE FROM events WHERE segment_id = ? AND line_offset >= ?').run(segmentId, rawSize).changes;
+      this.db.prepare('DELETE FROM markers WHERE segment_id = ? AND line_offset >= ?').run(segmentId, rawSize);
+      this.db.prepare('DELETE FROM blocks WHERE segment_id = ? AND raw_offset >= ?').run(segmentId, rawSize);
+      this.stmt.updateSegment.run(rawSize, fileSize, null, segmentId);
+      this.recomputeDeleted();
+      return n;
+    })();
+  }
+
+  dropSegment(segmentId: number): number {
+    const n = this.trimSegment(segmentId, 0, 0);
+    this.db.prepare('DELETE FROM segments WHERE id = ?').run(segmentId);
+    return n;
+  }
+
+  private recomputeDeleted(): void {
+    this.db.exec(`UPDATE events SET deleted = (event_id IN (SELECT event_id FROM markers))
+                  WHERE deleted != (event_id IN (SELECT event_id FROM markers))`);
+  }
+
+  // ---- writes ----
+
+  private intern(map: Map<string, number>, table: string, column: string, value: string): number {
+    let id = map.get(value);
+    if (id === undefined) {
+      this.db.prepare(`INSERT OR IGNORE INTO ${table} (${column}) VALUES (?)`).run(value);
+      id = (this.db.prepare(`SELECT id FROM ${table} WHERE ${column} = ?`).get(value) as { id: number }).id;
+      map.set(value, id);
+    }
+    return id;
+  }
+
+  private pairId(key: string, value: string): number {
+    const k = key + '\u0000' + value;
+    let id = this.interned.pairs.get(k);
+    if (id === undefined) {
+      this.db.prepare('INSERT OR IGNORE INTO meta_pairs (key, value) VALUES (?, ?)').run(key, value);
+      id = (this.db.prepare('SELECT id FROM meta_pairs WHERE key = ? AND value = ?').get(key, value) as { id: number }).id;
+      this.interned.pairs.set(k, id);
+    }
+    return id;
+  }
+
+  /**
+   * Records appended lines and the segments' new sizes in one transaction.
+   * Events whose id is already indexed are skipped (a catch-up may see lines
+   * a crashed process wrote twice); the count of new rows is returned.
+   */
+  commit(events: IndexedEvent[], markers: IndexedMarker[], progress: SegmentProgress[]): number {
+    return this.db.transaction(() => {
+      let added = 0;
+      for (const e of events) {
+        const sensor = e.sensorId === null ? null : this.intern(this.interned.sensors, 'sensors', 'sensor_id', e.sensorId);
+        const origin = e.origin === null ? null : this.intern(this.interned.origins, 'origins', 'origin', e.origin);
+        let seq: number;
+        try {
+          seq = Number(
+            this.stmt.insertEvent.run(e.eventId, this.tenantRef, sensor, e.clientTs, e.receivedTs, e.segmentId, e.offset,
+              e.length, e.payloadSha256, e.ruleIds.length, this.stmt.markedEvent.get(e.eventId) ? 1 : 0, origin).lastInsertRowid,
+          );
+        } catch (err) {
+          if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') continue;
+          throw err;
+        }
+        added++;
+        for (const ruleId of e.ruleIds) this.stmt.insertRule.run(this.intern(this.interned.rules, 'rules', 'rule_id', ruleId), seq);
+        for (const key in e.metadata) {
+          if (!UNINDEXED_META_KEYS.has(key)) this.stmt.insertMeta.run(this.pairId(key, e.metadata[key]!), seq);
+        }
+      }
+      for (const m of markers) {
+        this.stmt.insertMarker.run(m.markerId, m.eventId, m.markedAt, m.reason, m.segmentId, m.offset, m.length);
+        this.stmt.markDeleted.run(m.eventId);
+      }
+      for (const p of progress) {
+        if (p.blocks) {
+          for (const b of p.blocks) this.stmt.insertBlock.run(p.segmentId, b.raw_offset, b.raw_length, b.file_offset, b.file_length);
+        }
+        this.stmt.updateSegment.run(p.rawSize, p.fileSize, p.compressed === undefined ? null : p.compressed ? 1 : 0, p.segmentId);
+      }
+      return added;
+    })();
+  }
+
+  // ---- reads ----
+
+  lookup(eventId: string): EventRow | undefined {
+    return this.stmt.lookup.get(eventId) as EventRow | undefined;
+  }
+
+  hasMarker(markerId: string): boolean {
+    return this.db.prepare('SELECT 1 FROM markers WHERE marker_id = ?').get(markerId) !== undefined;
+  }
+
+  markersFor(eventId: string): Array<{ marker_id: string; marked_at: string; reason: string }> {
+    return this.db
+      .prepare('SELECT marker_id, marked_at, reason FROM markers WHERE event_id = ? ORDER BY marked_at')
+      .all(eventId) as Array<{ marker_id: string; marked_at: string; reason: string }>;
+  }
+
+  ruleIdsOf(seq: number): string[] {
+    return (this.db.prepare('SELECT r.rule_id FROM event_rules er JOIN rules r ON r.id = er.rule WHERE er.seq = ?').all(seq) as Array<{
+      rule_id: string;
+    }>).map((r) => r.rule_id);
+  }
+
+  /** Builds the WHERE clause of a filter; null when a named sensor/rule/pair is unknown (no match possible). */
+  private where(f: EventFilter): { sql: string; params: unknown[] } | null {
+    const col = f.by === 'client' ? 'e.client_ts' : 'e.received_ts';
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    if (f.since !== undefined) {
+      clauses.push(`${col} >= ?`);
+      params.push(f.since);
+    }
+    if (f.until !== undefined) {
+      clauses.push(`${col} < ?`);
+      params.push(f.until);
+    }
+    if (f.sensor !== undefined) {
+      const row = this.db.prepare('SELECT id FROM sensors WHERE sensor_id = ?').get(f.sensor) as { id: number } | undefined;
+      if (!row) return null;
+      clauses.push('e.sensor = ?');
+      params.push(row.id);
+    }
+    if (f.rule !== undefined) {
+      const row = this.db.prepare('SELECT id FROM rules WHERE rule_id = ?').get(f.rule) as { id: number } | undefined;
+      if (!row) return null;
+      clauses.push('e.seq IN (SELECT seq FROM event_rules WHERE rule = ?)');
+      params.push(row.id);
+    }
+    for (const [key, value] of f.meta ?? []) {
+      if (key === '$tk.client_timestamp' || key === '$tk.server_received_at') {
+        // Not kept as pairs (see UNINDEXED_META_KEYS): they equal the columns on our own lines.
+        clauses.push(`${key === '$tk.client_timestamp' ? 'e.client_ts' : 'e.received_ts'} = ?`);
+        params.push(value);
+        continue;
+      }
+      const row = this.db.prepare('SELECT id FROM meta_pairs WHERE key = ? AND value = ?').get(key, value) as { id: number } | undefined;
+      if (!row) return null;
+      clauses.push('e.seq IN (SELECT seq FROM event_meta WHERE pair = ?)');
+      params.push(row.id);
+    }
+    if (!f.includeDeleted) clauses.push('e.deleted = 0');
+    return { sql: clauses.length ? 'WHERE ' + clauses.join(' AND ') : '', params };
+  }
+
+  /** One page in time order (keyset pagination on (timestamp, seq)). */
+  page(f: EventFilter, order: 'asc' | 'desc', limit: number, after?: PageKey): EventRow[] {
+    const w = this.where(f);
+    if (!w) return [];
+    const col = f.by === 'client' ? 'e.client_ts' : 'e.received_ts';
+    let sql = w.sql;
+    const params = [...w.params];
+    if (after) {
+      sql += (sql ? ' AND ' : 'WHERE ') + `(${col}, e.seq) ${order === 'desc' ? '<' : '>'} (?, ?)`;
+      params.push(after.ts, after.seq);
+    }
+    const dir = order === 'desc' ? 'DESC' : 'ASC';
+    return this.db
+      .prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} ${sql} ORDER BY ${col} ${dir}, e.seq ${dir} LIMIT ?`)
+      .all(...params, limit) as EventRow[];
+  }
+
+  count(f: EventFilter): number {
+    const w = this.where(f);
+    if (!w) return 0;
+    return (this.db.prepare(`SELECT count(*) AS n FROM events e ${w.sql}`).get(...w.params) as { n: number }).n;
+  }
+
+  /**
+   * Event counts per interval: buckets start at `origin` (epoch seconds) and
+   * are `intervalSeconds` wide; returns [bucket start (epoch s), count] pairs.
+   */
+  histogram(f: EventFilter, intervalSeconds: number, originSeconds = 0): Array<[number, number]> {
+    const w = this.where(f);
+    if (!w) return [];
+    const col = f.by === 'client' ? 'e.client_ts' : 'e.received_ts';
+    const rows = this.db
+      .prepare(
+        `SELECT ((unixepoch(${col}) - ?) / ?) AS b, count(*) AS n FROM events e ${w.sql} GROUP BY b ORDER BY b`,
+      )
+      .raw()
+      .all(originSeconds, intervalSeconds, ...w.params) as Array<[number, number]>;
+    return rows.map(([b, n]) => [originSeconds + b * intervalSeconds, n]);
+  }
+
+  /** Every row of a segment in file order (verify). */
+  rowsOfSegment(segmentId: number): Array<{ event_id: string; line_offset: number; line_length: number; payload_sha256: Buffer }> {
+    return this.db
+      .prepare('SELECT event_id, line_offset, line_length, payload_sha256 FROM events WHERE segment_id = ? ORDER BY line_offset')
+      .all(segmentId) as Array<{ event_id: string; line_offset: number; line_length: number; payload_sha256: Buffer }>;
+  }
+
+  markersOfSegment(segmentId: number): Array<{ marker_id: string; line_offset: number; line_length: number }> {
+    return this.db
+      .prepare('SELECT marker_id, line_offset, line_length FROM markers WHERE segment_id = ? ORDER BY line_offset')
+      .all(segmentId) as Array<{ marker_id: string; line_offset: number; line_length: number }>;
+  }
+
+  stats(): IndexStats {
+    const one = <T>(sql: string) => this.db.prepare(sql).get() as T;
+    const totals = one<{ events: number; deleted: number; first: string | null; last: string | null }>(
+      'SELECT count(*) AS events, coalesce(sum(deleted), 0) AS deleted, min(received_ts) AS first, max(received_ts) AS last FROM events',
+    );
+    const sensors = this.db
+      .prepare(
+        `SELECT s.sensor_id AS sensor, count(*) AS events, max(e.received_ts) AS last_seen
+         FROM events e JOIN sensors s ON s.id = e.sensor GROUP BY e.sensor ORDER BY events DESC`,
+      )
+      .all() as Array<{ sensor: string; events: number; last_seen: string }>;
+    const days = this.db
+      .prepare(
+        `SELECT g.day, g.compressed, g.raw_size, g.file_size, count(e.seq) AS events
+         FROM segments g LEFT JOIN events e ON e.segment_id = g.id GROUP BY g.id ORDER BY g.day`,
+      )
+      .all() as Array<{ day: string; compressed: number; raw_size: number; file_size: number; events: number }>;
+    return {
+      events: totals.events,
+      deleted: totals.deleted,
+      markers: (this.stmt.markerCount.get() as { n: number }).n,
+      firstReceivedAt: totals.first,
+      lastReceivedAt: totals.last,
+      sensors,
+      days: days.map((d) => ({ ...d, compressed: d.compressed === 1 })),
+      rulesMatched: one<{ n: number }>('SELECT count(*) AS n FROM rules').n,
+    };
+  }
+}
+
+export interface IndexStats {
+  events: number;
+  deleted: number;
+  markers: number;
+  firstReceivedAt: string | null;
+  lastReceivedAt: string | null;
+  sensors: Array<{ sensor: string; events: number; last_seen: string }>;
+  days: Array<{ day: string; compressed: boolean; raw_size: number; file_size: number; events: number }>;
+  rulesMatched: number;
+}

@@ -1,0 +1,670 @@
+// The station's storage engine (PRODUCT §3, §5; issue "station core" §3).
+//
+// Truth is the day files under events/; the SQLite index follows them. A batch
+// is written to each day file with one write and made durable (fdatasync)
+// before its events count as stored; only then is it indexed. Whatever the
+// index lacks after a crash is caught up from the files on the next open.
+import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readSync,
+  renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { fdatasync, write } from 'node:fs';
+import { promisify } from 'node:util';
+import { join } from 'node:path';
+import { DataDir, DAY_PATTERN } from './data-dir.js';
+import { StoreLock, StationRunningError, currentOwner } from './store-lock.js';
+import { SegmentFiles, scanDayFile } from './segment-files.js';
+import { compressLines, describeMembers, walkMembers, type GzBlock } from './blocked-gzip.js';
+import { EventIndex, type IndexedEvent, type IndexedMarker, type SegmentProgress, type BlockRow } from '../db/event-index.js';
+import { StationDb } from '../db/station-db.js';
+import { systemClock, Instant, type Clock } from '../domain/instant.js';
+import { newUuid7 } from '../domain/identifier.js';
+import { encodeMarker, parseOwnLine, ruleIdsOf, sensorOf, sha256, type EncodedEvent, type EventLine,
+  type MarkerLine } from '../domain/event-line.js';
+import { sameUserMetadata } from '../domain/metadata.js';
+import { StoreReader } from './store-reader.js';
+
+const writeAsync = promisify(write);
+const fdatasyncAsync = promisify(fdatasync);
+
+/** Lines dated further than this into the station's future are refused (clock error). */
+export const MAX_FUTURE_SECONDS = 24 * 3600;
+const CATCH_UP_BATCH = 5000;
+
+export type AppendOutcome =
+  | { status: 'stored' }
+  | { status: 'duplicate' }
+  | { status: 'rejected'; reason: string }
+  | { status: 'error'; reason: string };
+
+export interface StoreOptions {
+  clock?: Clock;
+  /** How often the owner looks for finished days to compress; 0 disables the timer. */
+  rotationIntervalMs?: number;
+  /** Progress and recovery reports. */
+  log?: (message: string) => void;
+}
+
+export interface RecoveryReport {
+  /** Torn last lines moved to quarantine: file, bytes, quarantine path. */
+  tornTails: Array<{ file: string; bytes: number; quarantinedTo: string }>;
+  /** Lines the index lacked and took in from the files. */
+  caughtUp: number;
+  /** Index rows dropped because they pointed past the end of a file. */
+  dropped: number;
+  /** Lines in the files that could not be read as JSON. */
+  unreadable: Array<{ file: string; line: number; problem: string }>;
+}
+
+interface OpenSegment {
+  id: number;
+  day: string;
+  compressed: boolean;
+  path: string;
+  fd: number;
+  rawSize: number;
+  fileSize: number;
+  /** Serialises writes to this file. */
+  queue: Promise<unknown>;
+}
+
+interface Placed {
+  event: EncodedEvent;
+  seg: OpenSegment;
+  offset: number;
+  length: number;
+}
+
+export class EventStore {
+  readonly reader: StoreReader;
+  private readonly open = new Map<string, OpenSegment>();
+  /** Ids being written right now, so two batches in flight cannot both store one id. */
+  private readonly inFlight = new Map<string, EncodedEvent>();
+  private rotationTimer: NodeJS.Timeout | undefined;
+  private rotating: Promise<void> | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly dir: DataDir,
+    readonly index: EventIndex,
+    readonly station: StationDb,
+    readonly tenantId: string,
+    private readonly lock: StoreLock,
+    private readonly clock: Clock,
+    private readonly log: (m: string) => void,
+    readonly recovery: RecoveryReport,
+  ) {
+    this.reader = new StoreReader(dir, index);
+  }
+
+  /** Opens a data dir as its one writer: takes the lock, recovers, catches the index up. */
+  static async open(root: string, opts: StoreOptions = {}): Promise<EventStore> {
+    const dir = new DataDir(root);
+    mkdirSync(dir.processingDir, { recursive: true });
+    const lock = StoreLock.acquire(dir.lockPath);
+    let index: EventIndex | undefined;
+    let station: StationDb | undefined;
+    try {
+      const clock = opts.clock ?? systemClock;
+      const log = opts.log ?? (() => {});
+      station = StationDb.open(dir.stationPath);
+      const tenantId = station.ensureTenant(newUuid7, clock.now().toString());
+      index = EventIndex.open(dir.indexPath);
+      index.setTenant(tenantId);
+      const recovery = recover(dir, index, log);
+      const store = new EventStore(dir, index, station, tenantId, lock, clock, log, recovery);
+      await store.rotateFinishedDays();
+      if ((opts.rotationIntervalMs ?? 60_000) > 0) {
+        store.rotationTimer = setInterval(() => void store.rotateFinishedDays().catch((e) => log(`rotation failed: ${e}`)),
+          opts.rotationIntervalMs ?? 60_000);
+        store.rotationTimer.unref();
+      }
+      return store;
+    } catch (e) {
+      index?.close();
+      station?.close();
+      lock.release();
+      throw e;
+    }
+  }
+
+  now(): Instant {
+    return this.clock.now();
+  }
+
+  today(): string {
+    return this.clock.now().utcDate();
+  }
+
+  // ---- append ----
+
+  /**
+   * Stores a batch. Each event's outcome is returned in order: `stored` once its
+   * line is durable, `duplicate` for a resend equal to what is stored,
+   * `rejected` for a conflicting resend or a clock error, `error` when the
+   * file could not be written (nothing of it is left in the file).
+   */
+  async append(events: EncodedEvent[], origin: string | null): Promise<AppendOutcome[]> {
+    if (this.closed) throw new Error('store is closed');
+    const outcomes: AppendOutcome[] = new Array(events.length);
+    const limit = this.clock.now().plusSeconds(MAX_FUTURE_SECONDS).toString();
+    const byDay = new Map<string, number[]>();
+    const mine: string[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      const id = e.event.event_id;
+      if (e.event.server_received_at > limit) {
+        outcomes[i] = {
+          status: 'rejected',
+          reason: `server_received_at ${e.event.server_received_at} is more than 24 h in the station's future (clock error)`,
+        };
+        continue;
+      }
+      const earlier = this.inFlight.get(id);
+      if (earlier) {
+        outcomes[i] = sameContent(earlier.event, earlier.payloadSha256, e) ? { status: 'duplicate' } : conflict();
+        continue;
+      }
+      const stored = this.index.lookup(id);
+      if (stored) {
+        const same = stored.payload_sha256.equals(e.payloadSha256) && this.sameAsStored(stored.segment_id, stored.line_offset,
+          stored.line_length, e.event);
+        outcomes[i] = same ? { status: 'duplicate' } : conflict();
+        continue;
+      }
+      this.inFlight.set(id, e);
+      mine.push(id);
+      const day = e.event.server_received_at.slice(0, 10);
+      let list = byDay.get(day);
+      if (!list) byDay.set(day, (list = []));
+      list.push(i);
+    }
+    try {
+      const placed: Placed[] = [];
+      const progress: SegmentProgress[] = [];
+      await Promise.all(
+        [...byDay].map(async ([day, idx]) => {
+          const seg = this.segmentFor(day);
+          try {
+            const result = await this.writeLines(seg, idx.map((i) => events[i]!.text));
+            idx.forEach((i, k) => {
+              placed.push({ event: events[i]!, seg, offset: result.offsets[k]!, length: Buffer.byteLength(events[i]!.text) });
+              outcomes[i] = { status: 'stored' };
+            });
+            progress.push(result.progress);
+          } catch (err) {
+            const reason = `storage failure: ${(err as Error).message}`;
+            for (const i of idx) outcomes[i] = { status: 'error', reason };
+          }
+        }),
+      );
+      if (placed.length > 0 || progress.length > 0) {
+        this.index.commit(placed.map((p) => toIndexed(p, origin)), [], progress);
+      }
+    } finally {
+      for (const id of mine) this.inFlight.delete(id);
+    }
+    return outcomes;
+  }
+
+  private sameAsStored(segmentId: number, offset: number, length: number, event: EventLine): boolean {
+    const stored = parseOwnLine(this.reader.files.readLine(segmentId, offset, length).toString('utf8'));
+    if (stored.kind !== 'event') return false;
+    return stored.event.client_timestamp === event.client_timestamp && sameUserMetadata(stored.event.metadata, event.metadata);
+  }
+
+  /** The open segment for a day: today's plain file, a finished day's gz (made if missing). */
+  private segmentFor(day: string): OpenSegment {
+    let seg = this.open.get(day);
+    if (seg) return seg;
+    const existing = this.index.segments().find((s) => s.day === day);
+    const compressed = existing ? existing.compressed === 1 : day < this.today();
+    const row = existing ?? this.index.ensureSegment(day, compressed);
+    const path = this.dir.dayPath(day, compressed);
+    const fd = openSync(path, 'a');
+    if (!existing) fsyncDir(this.dir.eventsDir);
+    seg = { id: row.id, day, compressed, path, fd, rawSize: row.raw_size, fileSize: row.file_size, queue: Promise.resolve() };
+    this.open.set(day, seg);
+    return seg;
+  }
+
+  /** Appends whole lines to a day file, durably, one batch at a time per file. */
+  private writeLines(seg: OpenSegment, texts: string[]): Promise<{ offsets: number[]; progress: SegmentProgress }> {
+    const job = seg.queue.then(async () => {
+      const raw = Buffer.from(texts.join('\n') + '\n');
+      const offsets: number[] = [];
+      let at = seg.rawSize;
+      for (const t of texts) {
+        offsets.push(at);
+        at += Buffer.byteLength(t) + 1;
+      }
+      let bytes: Buffer;
+      let blocks: BlockRow[] | undefined;
+      if (seg.compressed) {
+        const members = await compressLines(raw);
+        blocks = describeMembers(members, seg.fileSize, seg.rawSize).map(toBlockRow);
+        bytes = members.length === 1 ? members[0]! : Buffer.concat(members);
+      } else {
+        bytes = raw;
+      }
+      try {
+        let written = 0;
+        while (written < bytes.length) {
+          const { bytesWritten } = await writeAsync(seg.fd, bytes, written, bytes.length - written, null);
+          written += bytesWritten;
+        }
+        await fdatasyncAsync(seg.fd);
+      } catch (err) {
+        // Leave nothing partial behind: cut the file back to where this batch began.
+        try {
+          ftruncateSync(seg.fd, seg.fileSize);
+          fdatasyncSync(seg.fd);
+        } catch {
+          /* the original error is the one to report */
+        }
+        throw err;
+      }
+      seg.rawSize += raw.length;
+      seg.fileSize += bytes.length;
+      return {
+        offsets,
+        progress: { segmentId: seg.id, rawSize: seg.rawSize, fileSize: seg.fileSize, ...(blocks ? { blocks } : {}) },
+      };
+    });
+    seg.queue = job.catch(() => {});
+    return job;
+  }
+
+  // ---- delete ----
+
+  /** Soft-deletes an event by appending a marker line to today's file. */
+  async markDeleted(eventId: string, reason: string): Promise<MarkerLine> {
+    if (!this.index.lookup(eventId)) throw new UnknownEventError(eventId);
+    const marker: MarkerLine = {
+      marker: 'delete',
+      marker_id: newUuid7(),
+      event_id: eventId,
+      marked_at: this.clock.now().toString(),
+      reason,
+    };
+    const text = encodeMarker(marker);
+    const seg = this.segmentFor(this.today());
+    const { offsets, progress } = await this.writeLines(seg, [text]);
+    const m: IndexedMarker = {
+      markerId: marker.marker_id,
+      eventId,
+      markedAt: marker.marked_at,
+      reason,
+      segmentId: seg.id,
+      offset: offsets[0]!,
+      length: Buffer.byteLength(text),
+    };
+    this.index.commit([], [m], [progress]);
+    return marker;
+  }
+
+  /**
+   * Stores a marker line that came from another station (import), filed under
+   * its own marked_at day. A marker id already stored is a duplicate.
+   */
+  async importMarker(marker: MarkerLine): Promise<AppendOutcome> {
+    if (!this.index.lookup(marker.event_id)) {
+      return { status: 'rejected', reason: `marker refers to event ${marker.event_id}, which is not in this store` };
+    }
+    if (this.index.hasMarker(marker.marker_id)) return { status: 'duplicate' };
+    const text = encodeMarker(marker);
+    const seg = this.segmentFor(marker.marked_at.slice(0, 10));
+    try {
+      const { offsets, progress } = await this.writeLines(seg, [text]);
+      this.index.commit([], [{ markerId: marker.marker_id, eventId: marker.event_id, markedAt: marker.marked_at,
+        reason: marker.reason, segmentId: seg.id, offset: offsets[0]!, length: Buffer.byteLength(text) }], [progress]);
+      return { status: 'stored' };
+    } catch (err) {
+      return { status: 'error', reason: `storage failure: ${(err as Error).message}` };
+    }
+  }
+
+  // ---- rotation ----
+
+  /** Compresses every plain day file older than today (background work, one at a time). */
+  rotateFinishedDays(): Promise<void> {
+    if (this.rotating) return this.rotating;
+    this.rotating = (async () => {
+      try {
+        const today = this.today();
+        for (const s of this.index.segments()) {
+          if (this.closed && !this.rotating) return;
+          if (s.compressed === 0 && s.day < today) await this.compressDay(s.day);
+        }
+      } finally {
+        this.rotating = undefined;
+      }
+    })();
+    return this.rotating;
+  }
+
+  /**
+   * Turns `<day>.jsonl` into `<day>.jsonl.gz` without blocking appends: the bulk
+   * is compressed into a temp file while writes go on; the rest and the swap
+   * happen in the day's write queue. Temp file fsynced, renamed, directory
+   * fsynced, index updated, plain file removed: a crash at any point leaves
+   * either the plain file or a complete gz (recover() finishes the job).
+   */
+  private async compressDay(day: string): Promise<void> {
+    const seg = this.segmentFor(day);
+    if (seg.compressed) return;
+    const tmpPath = join(this.dir.processingDir, `${day}.jsonl.gz.tmp`);
+    const tmp = openSync(tmpPath, 'w');
+    let swapped = false;
+    try {
+      let rawDone = 0;
+      let fileDone = 0;
+      const blocks: BlockRow[] = [];
+      const pump = async (upTo: number) => {
+        const src = openSync(seg.path, 'r');
+        try {
+          while (rawDone < upTo) {
+            const len = Math.min(8 * 1024 * 1024, upTo - rawDone);
+            const buf = Buffer.allocUnsafe(len);
+            const n = readSync(src, buf, 0, len, rawDone);
+            let chunk = buf.subarray(0, n);
+            if (rawDone + n < upTo) {
+              const nl = chunk.lastIndexOf(0x0a);
+              if (nl === -1) throw new Error(`${seg.path}: a line longer than 8 MB at byte ${rawDone}`);
+              chunk = chunk.subarray(0, nl + 1);
+            }
+            const members = await compressLines(chunk);
+            for (const b of describeMembers(members, fileDone, rawDone)) blocks.push(toBlockRow(b));
+            const out = Buffer.concat(members);
+            writeSync(tmp, out);
+            fileDone += out.length;
+            rawDone += chunk.length;
+          }
+        } finally {
+          closeSync(src);
+        }
+      };
+      await pump(seg.rawSize);
+      const job = seg.queue.then(async () => {
+        await pump(seg.rawSize); // lines appended meanwhile
+        fsyncSync(tmp);
+        renameSync(tmpPath, this.dir.gzDayPath(day));
+        fsyncDir(this.dir.eventsDir);
+        swapped = true;
+        this.index.replaceBlocks(seg.id, blocks, rawDone, fileDone, true);
+        closeSync(seg.fd);
+        unlinkSync(seg.path);
+        fsyncDir(this.dir.eventsDir);
+        seg.compressed = true;
+        seg.path = this.dir.gzDayPath(day);
+        seg.fd = openSync(seg.path, 'a');
+        seg.fileSize = fileDone;
+        this.reader.files.invalidate();
+        this.log(`compressed ${day}: ${rawDone} → ${fileDone} bytes`);
+      });
+      seg.queue = job.catch(() => {});
+      await job;
+    } finally {
+      closeSync(tmp);
+      if (!swapped && existsSync(tmpPath)) unlinkSync(tmpPath);
+    }
+  }
+
+  // ---- close ----
+
+  /** Finishes writes, compresses finished days, releases the lock. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.rotationTimer) clearInterval(this.rotationTimer);
+    await Promise.all([...this.open.values()].map((s) => s.queue));
+    if (this.rotating) await this.rotating;
+    await this.rotateFinishedDays();
+    this.closed = true;
+    for (const s of this.open.values()) closeSync(s.fd);
+    this.open.clear();
+    this.reader.files.close();
+    this.index.close();
+    this.station.close();
+    this.lock.release();
+  }
+}
+
+export class UnknownEventError extends Error {
+  override name = 'UnknownEventError';
+  constructor(readonly eventId: string) {
+    super(`no event ${eventId} in this store`);
+  }
+}
+
+function conflict(): AppendOutcome {
+  return { status: 'rejected', reason: 'event_id already stored with different content' };
+}
+
+function sameContent(a: EventLine, aSha: Buffer, b: EncodedEvent): boolean {
+  return aSha.equals(b.payloadSha256) && a.client_timestamp === b.event.client_timestamp &&
+    sameUserMetadata(a.metadata, b.event.metadata);
+}
+
+function toIndexed(p: Placed, origin: string | null): IndexedEvent {
+  const e = p.event.event;
+  return {
+    eventId: e.event_id,
+    sensorId: sensorOf(e),
+    clientTs: e.client_timestamp,
+    receivedTs: e.server_received_at,
+    segmentId: p.seg.id,
+    offset: p.offset,
+    length: p.length,
+    payloadSha256: p.event.payloadSha256,
+    ruleIds: ruleIdsOf(e),
+    metadata: e.metadata,
+    origin,
+  };
+}
+
+function toBlockRow(b: GzBlock): BlockRow {
+  return { raw_offset: b.rawOffset, raw_length: b.rawLength, file_offset: b.fileOffset, file_length: b.fileLength };
+}
+
+function fsyncDir(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// ---- recovery ----
+
+/**
+ * Brings files and index into agreement on open (PRODUCT §5): finishes an
+ * interrupted rotation, moves torn tails to quarantine, drops index rows that
+ * point past the end of a file, indexes lines the index lacks.
+ */
+function recover(dir: DataDir, index: EventIndex, log: (m: string) => void): RecoveryReport {
+  const report: RecoveryReport = { tornTails: [], caughtUp: 0, dropped: 0, unreadable: [] };
+  for (const f of readdirSync(dir.processingDir)) unlinkSync(join(dir.processingDir, f));
+
+  const files = new Map<string, { plain: boolean; gz: boolean }>();
+  for (const f of readdirSync(dir.eventsDir)) {
+    const m = DAY_PATTERN.exec(f);
+    if (!m) continue;
+    const day = m[1]!;
+    const entry = files.get(day) ?? { plain: false, gz: false };
+    if (m[2]) entry.gz = true;
+    else entry.plain = true;
+    files.set(day, entry);
+  }
+
+  const segments = new Map(index.segments().map((s) => [s.day, s]));
+  for (const [day, seg] of segments) {
+    if (!files.has(day)) {
+      report.dropped += index.dropSegment(seg.id);
+      log(`events/${day}: file is gone; dropped its index rows`);
+    }
+  }
+
+  for (const [day, present] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (present.plain && present.gz) {
+      // A rotation was cut short after its rename: the gz holds the whole day.
+      const plainSize = statSync(dir.plainDayPath(day)).size;
+      const walk = walkMembers(dir.gzDayPath(day));
+      if (walk.endRawOffset >= plainSize) {
+        unlinkSync(dir.plainDayPath(day));
+        present.plain = false;
+      } else {
+        log(`events/${day}: both ${day}.jsonl and ${day}.jsonl.gz exist and differ; using the .gz, .jsonl left as it is`);
+      }
+    }
+    const compressed = present.gz;
+    const path = dir.dayPath(day, compressed);
+    let seg = segments.get(day) ?? index.ensureSegment(day, compressed);
+    if ((seg.compressed === 1) !== compressed) {
+      // The file changed form (a rotation finished after the index last saw it).
+      // Uncompressed positions are the same in both forms; only blocks change.
+      if (compressed) {
+        const walk = walkMembers(path);
+        const covered = walk.blocks.filter((b) => b.rawOffset + b.rawLength <= seg.raw_size);
+        const last = covered.at(-1);
+        index.replaceBlocks(seg.id, covered.map(toBlockRow), last ? last.rawOffset + last.rawLength : 0,
+          last ? last.fileOffset + last.fileLength : 0, true);
+      } else {
+        index.replaceBlocks(seg.id, [], seg.raw_size, seg.raw_size, false);
+      }
+      seg = index.segmentById(seg.id)!;
+    }
+
+    // Cut a torn tail: everything after the last complete line (plain) or member (gz).
+    const size = statSync(path).size;
+    let rawEnd: number;
+    let fileEnd: number;
+    if (compressed) {
+      const walk = walkMembers(path);
+      rawEnd = walk.endRawOffset;
+      fileEnd = walk.endFileOffset;
+    } else {
+      fileEnd = rawEnd = lastLineEnd(path, size);
+    }
+    if (fileEnd < size) {
+      const q = quarantine(dir, path, day, fileEnd, size);
+      report.tornTails.push({ file: path, bytes: size - fileEnd, quarantinedTo: q });
+      log(`events/${day}: torn last line (${size - fileEnd} bytes) moved to ${q}`);
+    }
+
+    if (seg.raw_size > rawEnd) {
+      report.dropped += index.trimSegment(seg.id, rawEnd, fileEnd);
+      seg = index.segmentById(seg.id)!;
+    }
+    if (seg.raw_size < rawEnd) {
+      const n = catchUp(dir, index, seg.id, day, compressed, seg.raw_size, compressed ? seg.file_size : seg.raw_size, report);
+      report.caughtUp += n;
+      if (n > 0) log(`events/${day}: indexed ${n} lines the index lacked`);
+    }
+  }
+  return report;
+}
+
+function lastLineEnd(path: string, size: number): number {
+  if (size === 0) return 0;
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    let end = size;
+    while (end > 0) {
+      const start = Math.max(0, end - buf.length);
+      const n = readSync(fd, buf, 0, end - start, start);
+      const nl = buf.subarray(0, n).lastIndexOf(0x0a);
+      if (nl !== -1) return start + nl + 1;
+      end = start;
+    }
+    return 0;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function quarantine(dir: DataDir, path: string, day: string, from: number, size: number): string {
+  mkdirSync(dir.quarantineDir, { recursive: true });
+  const target = join(dir.quarantineDir, `${day}.torn-${newUuid7()}.bin`);
+  const fd = openSync(path, 'r+');
+  try {
+    const tail = Buffer.allocUnsafe(size - from);
+    readSync(fd, tail, 0, tail.length, from);
+    const out = openSync(target, 'w');
+    writeSync(out, tail);
+    fsyncSync(out);
+    closeSync(out);
+    fsyncDir(dir.quarantineDir);
+    ftruncateSync(fd, from);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  return target;
+}
+
+/** Indexes the lines of a day file from a known boundary (also the whole of `tk reindex`). */
+export function catchUp(
+  dir: DataDir,
+  index: EventIndex,
+  segmentId: number,
+  day: string,
+  compressed: boolean,
+  fromRaw: number,
+  fromFile: number,
+  report: RecoveryReport,
+  onProgress?: (lines: number) => void,
+): number {
+  const path = dir.dayPath(day, compressed);
+  let events: IndexedEvent[] = [];
+  let markers: IndexedMarker[] = [];
+  let added = 0;
+  let seen = 0;
+  const flush = (progress: SegmentProgress[]) => {
+    added += index.commit(events, markers, progress);
+    events = [];
+    markers = [];
+  };
+  const end = scanDayFile(path, compressed, { raw: fromRaw, file: fromFile }, ({ bytes, offset, lineNo }) => {
+    seen++;
+    let parsed;
+    try {
+      parsed = parseOwnLine(bytes.toString('utf8'));
+    } catch (e) {
+      report.unreadable.push({ file: path, line: lineNo, problem: (e as Error).message });
+      return;
+    }
+    if (parsed.kind === 'marker') {
+      const m = parsed.marker;
+      markers.push({ markerId: m.marker_id, eventId: m.event_id, markedAt: m.marked_at, reason: m.reason, segmentId, offset,
+        length: bytes.length });
+    } else {
+      const e = parsed.event;
+      if (typeof e.event_id !== 'string' || e.payload === undefined) {
+        report.unreadable.push({ file: path, line: lineNo, problem: 'not an event or marker line' });
+        return;
+      }
+      events.push({
+        eventId: e.event_id,
+        sensorId: sensorOf(e),
+        clientTs: e.client_timestamp,
+        receivedTs: e.server_received_at,
+        segmentId,
+        offset,
+        length: bytes.length,
+        payloadSha256: sha256(JSON.stringify(e.payload)),
+        ruleIds: ruleIdsOf(e),
+        metadata: e.metadata ?? {},
+        origin: null,
+      });
+    }
+    if (events.length + markers.length >= CATCH_UP_BATCH) {
+      flush([]);
+      onProgress?.(seen);
+    }
+  });
+  flush([{ segmentId, rawSize: end.rawEnd, fileSize: end.fileEnd, ...(compressed ? { blocks: end.blocks.map(toBlockRow) } : {}) }]);
+  onProgress?.(seen);
+  return added;
+}
+
+export { StationRunningError, currentOwner };
