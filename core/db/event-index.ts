@@ -373,10 +373,13 @@ export class EventIndex {
     const col = f.by === 'client' ? 'e.client_ts' : 'e.received_ts';
     const rows = this.db
       .prepare(
-        `SELECT ((unixepoch(${col}) - ?) / ?) AS b, count(*) AS n FROM events e ${w.sql} GROUP BY b ORDER BY b`,
+        // Integer floor division (bound as BigInt so SQLite divides integers), correct before the origin too.
+        `SELECT (d - ((d % ? + ?) % ?)) / ? AS b, count(*) AS n
+         FROM (SELECT unixepoch(${col}) - ? AS d FROM events e ${w.sql})
+         GROUP BY b ORDER BY b`,
       )
       .raw()
-      .all(originSeconds, intervalSeconds, ...w.params) as Array<[number, number]>;
+      .all(...Array(4).fill(BigInt(intervalSeconds)), BigInt(originSeconds), ...w.params) as Array<[number, number]>;
     return rows.map(([b, n]) => [originSeconds + b * intervalSeconds, n]);
   }
 

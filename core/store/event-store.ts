@@ -327,18 +327,18 @@ export class EventStore {
   /** Compresses every plain day file older than today (background work, one at a time). */
   rotateFinishedDays(): Promise<void> {
     if (this.rotating) return this.rotating;
-    this.rotating = (async () => {
-      try {
-        const today = this.today();
-        for (const s of this.index.segments()) {
-          if (this.closed && !this.rotating) return;
-          if (s.compressed === 0 && s.day < today) await this.compressDay(s.day);
-        }
-      } finally {
-        this.rotating = undefined;
-      }
-    })();
-    return this.rotating;
+    const run = this.compressFinishedDays().finally(() => {
+      if (this.rotating === run) this.rotating = undefined;
+    });
+    this.rotating = run;
+    return run;
+  }
+
+  private async compressFinishedDays(): Promise<void> {
+    const today = this.today();
+    for (const s of this.index.segments()) {
+      if (s.compressed === 0 && s.day < today) await this.compressDay(s.day);
+    }
   }
 
   /**

@@ -1,0 +1,82 @@
+// Shared test helpers: a real store on a temp dir, a settable clock, event
+// factories and a runner for the real `tk` binary.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach } from 'vitest';
+import { EventStore } from '../../core/store/event-store.js';
+import { Instant, type Clock } from '../../core/domain/instant.js';
+import { newUuid7 } from '../../core/domain/identifier.js';
+import { encodeEvent, type EncodedEvent, type EventLine } from '../../core/domain/event-line.js';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+export const TK = join(REPO, 'bin', 'tk.js');
+
+const made: string[] = [];
+afterEach(() => {
+  while (made.length) rmSync(made.pop()!, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed after the test. */
+export function tempDir(prefix = 'tk-test-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  made.push(d);
+  return d;
+}
+
+export class TestClock implements Clock {
+  private current: Instant;
+  constructor(start: string) {
+    this.current = Instant.parse(start);
+  }
+  now(): Instant {
+    return this.current;
+  }
+  set(text: string): void {
+    this.current = Instant.parse(text);
+  }
+  advance(seconds: number): void {
+    this.current = this.current.plusSeconds(seconds);
+  }
+}
+
+/** Opens a real store (owner) on `dir` with a test clock and no rotation timer. */
+export async function startStation(dir: string, clock: Clock = new TestClock('2026-12-04T12:00:00Z')): Promise<EventStore> {
+  return EventStore.open(dir, { clock, rotationIntervalMs: 0 });
+}
+
+let counter = 0;
+
+export function makeEvent(over: Partial<EventLine> = {}): EventLine {
+  counter++;
+  return {
+    event_id: newUuid7(),
+    client_timestamp: '2026-12-04T11:59:59.123456789Z',
+    server_received_at: '2026-12-04T12:00:00.000000001Z',
+    payload: { reading: counter, unit: 'C', note: `reading number ${counter}` },
+    metadata: { sensor_id: 'temp-01', team: 'field', '$tk.api_type': 'python' },
+    ...over,
+  };
+}
+
+export function encoded(over: Partial<EventLine> = {}): EncodedEvent {
+  return encodeEvent(makeEvent(over));
+}
+
+export interface TkResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built `tk` CLI as a separate process. */
+export function runTk(args: string[], env: Record<string, string> = {}): TkResult {
+  const r = spawnSync(process.execPath, [TK, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}

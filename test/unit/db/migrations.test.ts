@@ -1,0 +1,50 @@
+// One test per migration (STYLE.md): each applies on the previous version and
+// leaves the schema the code expects.
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate, migrationsOf, openDatabase } from '../../../core/db/sqlite.js';
+import { tempDir } from '../../helpers/station.js';
+
+function tables(db: Database.Database): string[] {
+  return (db.prepare("SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+}
+
+describe('index migrations', () => {
+  it('are numbered from 0001 without gaps', () => {
+    expect(migrationsOf('index').map((m) => m.version)).toEqual(migrationsOf('index').map((_, i) => i + 1));
+    expect(migrationsOf('station').map((m) => m.version)).toEqual(migrationsOf('station').map((_, i) => i + 1));
+  });
+
+  it('0001_init creates the event index schema and records version 1', () => {
+    const db = new Database(join(tempDir(), 'i.db'));
+    expect(migrate(db, 'index', 1)).toBe(1);
+    expect(tables(db)).toEqual(expect.arrayContaining([
+      'events', 'events_by_received', 'events_by_client', 'events_by_sensor_received', 'event_meta', 'event_rules',
+      'segments', 'blocks', 'markers', 'meta_pairs', 'sensors', 'rules', 'origins', 'tenants',
+    ]));
+    // Timestamps are text in nine-digit form, so their order is time order.
+    db.prepare("INSERT INTO events (event_id, tenant, client_ts, received_ts, segment_id, line_offset, line_length, payload_sha256, rule_count) VALUES ('a', 1, 'x', '2026-12-04T10:00:00.000000010Z', 1, 0, 1, x'00', 0), ('b', 1, 'x', '2026-12-04T10:00:00.000000009Z', 1, 2, 1, x'00', 0)").run();
+    expect((db.prepare('SELECT event_id FROM events ORDER BY received_ts').all() as Array<{ event_id: string }>).map((r) => r.event_id)).toEqual(['b', 'a']);
+    expect(() => db.prepare("INSERT INTO events (event_id, tenant, client_ts, received_ts, segment_id, line_offset, line_length, payload_sha256, rule_count) VALUES ('a', 1, 'x', 'y', 1, 0, 1, x'00', 0)").run()).toThrow(/UNIQUE/);
+    db.close();
+  });
+
+  it('station 0001_init creates the tenant table', () => {
+    const db = new Database(join(tempDir(), 's.db'));
+    expect(migrate(db, 'station', 1)).toBe(1);
+    expect(tables(db)).toContain('tenant');
+    db.close();
+  });
+
+  it('re-opening applies nothing twice; a newer schema is refused with advice', () => {
+    const path = join(tempDir(), 'i.db');
+    openDatabase(path, 'index').close();
+    const db = openDatabase(path, 'index');
+    expect(db.pragma('user_version', { simple: true })).toBe(migrationsOf('index').length);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.pragma('user_version = 999');
+    db.close();
+    expect(() => openDatabase(path, 'index')).toThrow(/newer than this program knows/);
+  });
+});
