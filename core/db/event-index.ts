@@ -96,7 +96,6 @@ export class EventIndex {
   private readonly stmt: {
     lookup: Statement;
     insertEvent: Statement;
-    insertMeta: Statement;
     insertRule: Statement;
     updateSegment: Statement;
     insertBlock: Statement;
@@ -111,19 +110,23 @@ export class EventIndex {
     rules: new Map<string, number>(),
     origins: new Map<string, number>(),
     pairs: new Map<string, number>(),
+    /** Raw "key\0value\0…" text of an event's indexed pairs → metaset id. */
+    metasets: new Map<string, number>(),
   };
+  /** Markers are rare: skip the per-event marker lookup while there are none. */
+  private anyMarkers: boolean;
   private tenantRef = 0;
 
   private constructor(readonly db: SqliteDatabase, readonly readonly: boolean) {
     const p = (sql: string) => db.prepare(sql);
+    this.anyMarkers = db.prepare('SELECT 1 FROM markers LIMIT 1').get() !== undefined;
     this.stmt = {
       lookup: p(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} WHERE e.event_id = ?`),
       insertEvent: readonly
         ? p('SELECT 1')
         : p(`INSERT INTO events (event_id, tenant, sensor, client_ts, received_ts, segment_id, line_offset, line_length,
-             payload_sha256, rule_count, deleted, origin)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      insertMeta: readonly ? p('SELECT 1') : p('INSERT OR IGNORE INTO event_meta (pair, seq) VALUES (?, ?)'),
+             payload_sha256, rule_count, deleted, metaset, origin)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertRule: readonly ? p('SELECT 1') : p('INSERT OR IGNORE INTO event_rules (rule, seq) VALUES (?, ?)'),
       updateSegment: readonly
         ? p('SELECT 1')
@@ -191,7 +194,6 @@ export class EventIndex {
   trimSegment(segmentId: number, rawSize: number, fileSize: number): number {
     return this.db.transaction(() => {
       const doomed = 'SELECT seq FROM events WHERE segment_id = ? AND line_offset >= ?';
-      this.db.prepare(`DELETE FROM event_meta WHERE seq IN (${doomed})`).run(segmentId, rawSize);
       this.db.prepare(`DELETE FROM event_rules WHERE seq IN (${doomed})`).run(segmentId, rawSize);
       const n = this.db.prepare('DELETE FROM events WHERE segment_id = ? AND line_offset >= ?').run(segmentId, rawSize).changes;
       this.db.prepare('DELETE FROM markers WHERE segment_id = ? AND line_offset >= ?').run(segmentId, rawSize);
@@ -236,12 +238,42 @@ export class EventIndex {
     return id;
   }
 
+  /** The id of the set of an event's indexed metadata pairs, made on first sight. */
+  private metasetId(metadata: Record<string, string>): number {
+    let raw = '';
+    for (const key in metadata) if (!UNINDEXED_META_KEYS.has(key)) raw += key + '\u0000' + metadata[key] + '\u0000';
+    let id = this.interned.metasets.get(raw);
+    if (id !== undefined) return id;
+    const pairs: number[] = [];
+    for (const key in metadata) if (!UNINDEXED_META_KEYS.has(key)) pairs.push(this.pairId(key, metadata[key]!));
+    const signature = [...new Set(pairs)].sort((a, b) => a - b).join(',');
+    const row = this.db.prepare('SELECT id FROM metasets WHERE signature = ?').get(signature) as { id: number } | undefined;
+    if (row) id = row.id;
+    else {
+      id = Number(this.db.prepare('INSERT INTO metasets (signature) VALUES (?)').run(signature).lastInsertRowid);
+      const link = this.db.prepare('INSERT OR IGNORE INTO metaset_pairs (pair, metaset) VALUES (?, ?)');
+      for (const pair of pairs) link.run(pair, id);
+    }
+    this.interned.metasets.set(raw, id);
+    return id;
+  }
+
   /**
    * Records appended lines and the segments' new sizes in one transaction.
    * Events whose id is already indexed are skipped (a catch-up may see lines
    * a crashed process wrote twice); the count of new rows is returned.
    */
   commit(events: IndexedEvent[], markers: IndexedMarker[], progress: SegmentProgress[]): number {
+    try {
+      return this.commitInTransaction(events, markers, progress);
+    } catch (err) {
+      // A rolled-back transaction may have made ids the caches now remember.
+      for (const m of Object.values(this.interned)) m.clear();
+      throw err;
+    }
+  }
+
+  private commitInTransaction(events: IndexedEvent[], markers: IndexedMarker[], progress: SegmentProgress[]): number {
     return this.db.transaction(() => {
       let added = 0;
       for (const e of events) {
@@ -251,7 +283,8 @@ export class EventIndex {
         try {
           seq = Number(
             this.stmt.insertEvent.run(e.eventId, this.tenantRef, sensor, e.clientTs, e.receivedTs, e.segmentId, e.offset,
-              e.length, e.payloadSha256, e.ruleIds.length, this.stmt.markedEvent.get(e.eventId) ? 1 : 0, origin).lastInsertRowid,
+              e.length, e.payloadSha256, e.ruleIds.length, this.anyMarkers && this.stmt.markedEvent.get(e.eventId) ? 1 : 0,
+              this.metasetId(e.metadata), origin).lastInsertRowid,
           );
         } catch (err) {
           if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') continue;
@@ -259,11 +292,9 @@ export class EventIndex {
         }
         added++;
         for (const ruleId of e.ruleIds) this.stmt.insertRule.run(this.intern(this.interned.rules, 'rules', 'rule_id', ruleId), seq);
-        for (const key in e.metadata) {
-          if (!UNINDEXED_META_KEYS.has(key)) this.stmt.insertMeta.run(this.pairId(key, e.metadata[key]!), seq);
-        }
       }
       for (const m of markers) {
+        this.anyMarkers = true;
         this.stmt.insertMarker.run(m.markerId, m.eventId, m.markedAt, m.reason, m.segmentId, m.offset, m.length);
         this.stmt.markDeleted.run(m.eventId);
       }
@@ -291,12 +322,6 @@ export class EventIndex {
     return this.db
       .prepare('SELECT marker_id, marked_at, reason FROM markers WHERE event_id = ? ORDER BY marked_at')
       .all(eventId) as Array<{ marker_id: string; marked_at: string; reason: string }>;
-  }
-
-  ruleIdsOf(seq: number): string[] {
-    return (this.db.prepare('SELECT r.rule_id FROM event_rules er JOIN rules r ON r.id = er.rule WHERE er.seq = ?').all(seq) as Array<{
-      rule_id: string;
-    }>).map((r) => r.rule_id);
   }
 
   /** Builds the WHERE clause of a filter; null when a named sensor/rule/pair is unknown (no match possible). */
@@ -333,7 +358,7 @@ export class EventIndex {
       }
       const row = this.db.prepare('SELECT id FROM meta_pairs WHERE key = ? AND value = ?').get(key, value) as { id: number } | undefined;
       if (!row) return null;
-      clauses.push('e.seq IN (SELECT seq FROM event_meta WHERE pair = ?)');
+      clauses.push('e.metaset IN (SELECT metaset FROM metaset_pairs WHERE pair = ?)');
       params.push(row.id);
     }
     if (!f.includeDeleted) clauses.push('e.deleted = 0');

@@ -33,7 +33,6 @@ export interface StoredEvent {
   row: EventRow;
   line: string;
   event: EventLine;
-  ruleIds: string[];
   markers: Array<{ marker_id: string; marked_at: string; reason: string }>;
 }
 
@@ -119,7 +118,7 @@ export class StoreReader {
     const line = this.lineOf(row);
     const parsed = parseOwnLine(line);
     if (parsed.kind !== 'event') throw new Error(`index points ${eventId} at a marker line; run tk verify`);
-    return { row, line, event: parsed.event, ruleIds: this.index.ruleIdsOf(row.seq), markers: this.index.markersFor(row.event_id) };
+    return { row, line, event: parsed.event, markers: this.index.markersFor(row.event_id) };
   }
 
   query(q: EventQuery): EventPage {

@@ -20,13 +20,13 @@ describe('index migrations', () => {
     const db = new Database(join(tempDir(), 'i.db'));
     expect(migrate(db, 'index', 1)).toBe(1);
     expect(tables(db)).toEqual(expect.arrayContaining([
-      'events', 'events_by_received', 'events_by_client', 'events_by_sensor_received', 'event_meta', 'event_rules',
+      'events', 'events_by_received', 'events_by_client', 'events_by_sensor_received', 'event_rules', 'metasets', 'metaset_pairs',
       'segments', 'blocks', 'markers', 'meta_pairs', 'sensors', 'rules', 'origins', 'tenants',
     ]));
     // Timestamps are text in nine-digit form, so their order is time order.
-    db.prepare("INSERT INTO events (event_id, tenant, client_ts, received_ts, segment_id, line_offset, line_length, payload_sha256, rule_count) VALUES ('a', 1, 'x', '2026-12-04T10:00:00.000000010Z', 1, 0, 1, x'00', 0), ('b', 1, 'x', '2026-12-04T10:00:00.000000009Z', 1, 2, 1, x'00', 0)").run();
+    db.prepare("INSERT INTO events (event_id, tenant, client_ts, received_ts, segment_id, line_offset, line_length, payload_sha256, rule_count, metaset) VALUES ('a', 1, 'x', '2026-12-04T10:00:00.000000010Z', 1, 0, 1, x'00', 0, 1), ('b', 1, 'x', '2026-12-04T10:00:00.000000009Z', 1, 2, 1, x'00', 0, 1)").run();
     expect((db.prepare('SELECT event_id FROM events ORDER BY received_ts').all() as Array<{ event_id: string }>).map((r) => r.event_id)).toEqual(['b', 'a']);
-    expect(() => db.prepare("INSERT INTO events (event_id, tenant, client_ts, received_ts, segment_id, line_offset, line_length, payload_sha256, rule_count) VALUES ('a', 1, 'x', 'y', 1, 0, 1, x'00', 0)").run()).toThrow(/UNIQUE/);
+    expect(() => db.prepare("INSERT INTO events (event_id, tenant, client_ts, received_ts, segment_id, line_offset, line_length, payload_sha256, rule_count, metaset) VALUES ('a', 1, 'x', 'y', 1, 0, 1, x'00', 0, 1)").run()).toThrow(/UNIQUE/);
     db.close();
   });
 

@@ -31,6 +31,17 @@ CREATE TABLE meta_pairs (
   value TEXT NOT NULL,
   UNIQUE (key, value)
 );
+-- A sensor sends the same metadata again and again: each distinct set of pairs
+-- is stored once and events point at it, instead of one row per pair per event.
+CREATE TABLE metasets (
+  id        INTEGER PRIMARY KEY,
+  signature TEXT NOT NULL UNIQUE      -- sorted meta_pairs ids, comma-separated
+);
+CREATE TABLE metaset_pairs (
+  pair    INTEGER NOT NULL,
+  metaset INTEGER NOT NULL,
+  PRIMARY KEY (pair, metaset)
+) WITHOUT ROWID;
 
 CREATE TABLE events (
   seq            INTEGER PRIMARY KEY,     -- index order; tie-breaker of equal timestamps
@@ -45,16 +56,16 @@ CREATE TABLE events (
   payload_sha256 BLOB    NOT NULL,
   rule_count     INTEGER NOT NULL,
   deleted        INTEGER NOT NULL DEFAULT 0,
+  metaset        INTEGER NOT NULL,        -- metasets.id: its metadata pairs
   origin         INTEGER                  -- origins.id: how it arrived ("grpc", "import:<file>"); NULL after a rebuild
 );
 CREATE INDEX events_by_received        ON events (received_ts);
 CREATE INDEX events_by_client          ON events (client_ts);
 CREATE INDEX events_by_sensor_received ON events (sensor, received_ts);
 
--- Which rules each event matched, and its metadata pairs, keyed for lookups
--- by rule or pair (WITHOUT ROWID: one b-tree per row, appended in seq order).
+-- Which rules each event matched, keyed for lookups by rule
+-- (WITHOUT ROWID: one b-tree per row, appended in seq order).
 CREATE TABLE event_rules (rule INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (rule, seq)) WITHOUT ROWID;
-CREATE TABLE event_meta  (pair INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (pair, seq)) WITHOUT ROWID;
 
 -- Soft-delete markers (PRODUCT §3 "Marker line").
 CREATE TABLE markers (
