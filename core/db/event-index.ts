@@ -3,8 +3,10 @@
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 import type { Statement } from 'better-sqlite3';
 
+import { metadataSetKey, PER_EVENT_KEYS } from '../domain/metadata.js';
+
 /** Metadata keys not worth a pair row: unique per event and already columns. */
-const UNINDEXED_META_KEYS = new Set(['$tk.client_timestamp', '$tk.server_received_at']);
+const UNINDEXED_META_KEYS = PER_EVENT_KEYS;
 
 export interface SegmentRow {
   id: number;
@@ -45,10 +47,20 @@ export interface IndexedEvent {
   segmentId: number;
   offset: number;
   length: number;
-  payloadSha256: Buffer;
+  payloadSha256: Uint8Array;
   ruleIds: string[];
   metadata: Record<string, string>;
+  /** Any text that is the same exactly when the metadata is (e.g. its JSON); speeds up metadata sets. */
+  metadataKey?: string;
   origin: string | null;
+}
+
+export interface StoredFacts {
+  event_id: string;
+  payload_sha256: Buffer;
+  segment_id: number;
+  line_offset: number;
+  line_length: number;
 }
 
 export interface IndexedMarker {
@@ -95,6 +107,7 @@ const EVENT_FROM = `events e LEFT JOIN sensors s ON s.id = e.sensor LEFT JOIN or
 export class EventIndex {
   private readonly stmt: {
     lookup: Statement;
+    lookupMany: Statement;
     insertEvent: Statement;
     insertRule: Statement;
     updateSegment: Statement;
@@ -104,6 +117,11 @@ export class EventIndex {
     markDeleted: Statement;
     markerCount: Statement;
     markedEvent: Statement;
+    insertPair: Statement;
+    pairOf: Statement;
+    metasetOf: Statement;
+    insertMetaset: Statement;
+    linkPair: Statement;
   };
   private readonly interned = {
     sensors: new Map<string, number>(),
@@ -122,6 +140,8 @@ export class EventIndex {
     this.anyMarkers = db.prepare('SELECT 1 FROM markers LIMIT 1').get() !== undefined;
     this.stmt = {
       lookup: p(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} WHERE e.event_id = ?`),
+      lookupMany: p(`SELECT event_id, payload_sha256, segment_id, line_offset, line_length FROM events
+                     WHERE event_id IN (SELECT value FROM json_each(?))`),
       insertEvent: readonly
         ? p('SELECT 1')
         : p(`INSERT INTO events (event_id, tenant, sensor, client_ts, received_ts, segment_id, line_offset, line_length,
@@ -143,6 +163,11 @@ export class EventIndex {
       markDeleted: readonly ? p('SELECT 1') : p('UPDATE events SET deleted = 1 WHERE event_id = ?'),
       markerCount: p('SELECT count(*) AS n FROM markers'),
       markedEvent: p('SELECT 1 FROM markers WHERE event_id = ? LIMIT 1'),
+      insertPair: readonly ? p('SELECT 1') : p('INSERT OR IGNORE INTO meta_pairs (key, value) VALUES (?, ?)'),
+      pairOf: p('SELECT id FROM meta_pairs WHERE key = ? AND value = ?'),
+      metasetOf: p('SELECT id FROM metasets WHERE signature = ?'),
+      insertMetaset: readonly ? p('SELECT 1') : p('INSERT INTO metasets (signature) VALUES (?)'),
+      linkPair: readonly ? p('SELECT 1') : p('INSERT OR IGNORE INTO metaset_pairs (pair, metaset) VALUES (?, ?)'),
     };
   }
 
@@ -231,28 +256,26 @@ export class EventIndex {
     const k = key + '\u0000' + value;
     let id = this.interned.pairs.get(k);
     if (id === undefined) {
-      this.db.prepare('INSERT OR IGNORE INTO meta_pairs (key, value) VALUES (?, ?)').run(key, value);
-      id = (this.db.prepare('SELECT id FROM meta_pairs WHERE key = ? AND value = ?').get(key, value) as { id: number }).id;
+      this.stmt.insertPair.run(key, value);
+      id = (this.stmt.pairOf.get(key, value) as { id: number }).id;
       this.interned.pairs.set(k, id);
     }
     return id;
   }
 
   /** The id of the set of an event's indexed metadata pairs, made on first sight. */
-  private metasetId(metadata: Record<string, string>): number {
-    let raw = '';
-    for (const key in metadata) if (!UNINDEXED_META_KEYS.has(key)) raw += key + '\u0000' + metadata[key] + '\u0000';
+  private metasetId(metadata: Record<string, string>, key?: string): number {
+    const raw = key ?? metadataSetKey(metadata);
     let id = this.interned.metasets.get(raw);
     if (id !== undefined) return id;
     const pairs: number[] = [];
     for (const key in metadata) if (!UNINDEXED_META_KEYS.has(key)) pairs.push(this.pairId(key, metadata[key]!));
     const signature = [...new Set(pairs)].sort((a, b) => a - b).join(',');
-    const row = this.db.prepare('SELECT id FROM metasets WHERE signature = ?').get(signature) as { id: number } | undefined;
+    const row = this.stmt.metasetOf.get(signature) as { id: number } | undefined;
     if (row) id = row.id;
     else {
-      id = Number(this.db.prepare('INSERT INTO metasets (signature) VALUES (?)').run(signature).lastInsertRowid);
-      const link = this.db.prepare('INSERT OR IGNORE INTO metaset_pairs (pair, metaset) VALUES (?, ?)');
-      for (const pair of pairs) link.run(pair, id);
+      id = Number(this.stmt.insertMetaset.run(signature).lastInsertRowid);
+      for (const pair of pairs) this.stmt.linkPair.run(pair, id);
     }
     this.interned.metasets.set(raw, id);
     return id;
@@ -283,8 +306,8 @@ export class EventIndex {
         try {
           seq = Number(
             this.stmt.insertEvent.run(e.eventId, this.tenantRef, sensor, e.clientTs, e.receivedTs, e.segmentId, e.offset,
-              e.length, e.payloadSha256, e.ruleIds.length, this.anyMarkers && this.stmt.markedEvent.get(e.eventId) ? 1 : 0,
-              this.metasetId(e.metadata), origin).lastInsertRowid,
+              e.length, asBuffer(e.payloadSha256), e.ruleIds.length, this.anyMarkers && this.stmt.markedEvent.get(e.eventId) ? 1 : 0,
+              this.metasetId(e.metadata, e.metadataKey), origin).lastInsertRowid,
           );
         } catch (err) {
           if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') continue;
@@ -309,6 +332,14 @@ export class EventIndex {
   }
 
   // ---- reads ----
+
+  /** Stored facts of those ids that are indexed (one statement for a whole batch). */
+  lookupMany(eventIds: string[]): Map<string, StoredFacts> {
+    const found = new Map<string, StoredFacts>();
+    if (eventIds.length === 0) return found;
+    for (const row of this.stmt.lookupMany.all(JSON.stringify(eventIds)) as StoredFacts[]) found.set(row.event_id, row);
+    return found;
+  }
 
   lookup(eventId: string): EventRow | undefined {
     return this.stmt.lookup.get(eventId) as EventRow | undefined;
@@ -460,4 +491,9 @@ export interface IndexStats {
   sensors: Array<{ sensor: string; events: number; last_seen: string }>;
   days: Array<{ day: string; compressed: boolean; raw_size: number; file_size: number; events: number }>;
   rulesMatched: number;
+}
+
+/** better-sqlite3 binds Buffers as BLOBs; a Uint8Array from a worker is viewed as one without copying. */
+function asBuffer(u: Uint8Array): Buffer {
+  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }

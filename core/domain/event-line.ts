@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Instant } from './instant.js';
 import { parseUuid7 } from './identifier.js';
 import { describeJsonType, isJsonObject, jsonStructureProblem, type JsonObject, type JsonValue } from './json.js';
-import { SENSOR_ID_KEY, validateStoredMetadata, type Metadata } from './metadata.js';
+import { metadataSetKey, SENSOR_ID_KEY, validateStoredMetadata, type Metadata } from './metadata.js';
 
 export const PAYLOAD_LIMITS = {
   /** Encoded JSON text of the payload, in bytes. */
@@ -62,11 +62,21 @@ export interface MarkerLine {
 
 export type StoredLine = { kind: 'event'; event: EventLine } | { kind: 'marker'; marker: MarkerLine };
 
-/** An event ready to append: its line text (no newline) and the facts the index keeps. */
+/**
+ * An event ready to append: its line text (no newline) and the facts the store
+ * and index need. Plain data, so it can cross from a worker thread cheaply.
+ */
 export interface EncodedEvent {
-  event: EventLine;
+  eventId: string;
+  clientTs: string;
+  receivedTs: string;
+  sensorId: string | null;
+  ruleIds: string[];
+  metadata: Metadata;
+  /** metadataSetKey(metadata), computed where the line is encoded (often a worker thread). */
+  metadataKey: string;
   text: string;
-  payloadSha256: Buffer;
+  payloadSha256: Uint8Array;
 }
 
 export class LineError extends Error {
@@ -110,12 +120,13 @@ export function sha256(text: string): Buffer {
 
 /** Encodes a validated event in canonical key order. */
 export function encodeEvent(event: EventLine, payloadJson = encodePayload(event.payload)): EncodedEvent {
+  const metadataJson = JSON.stringify(event.metadata);
   let text =
     '{"event_id":' + JSON.stringify(event.event_id) +
     ',"client_timestamp":' + JSON.stringify(event.client_timestamp) +
     ',"server_received_at":' + JSON.stringify(event.server_received_at) +
     ',"payload":' + payloadJson +
-    ',"metadata":' + JSON.stringify(event.metadata);
+    ',"metadata":' + metadataJson;
   const rec = event as unknown as Record<string, unknown>;
   for (const key of OPTIONAL_KEYS) {
     const v = rec[key];
@@ -126,7 +137,17 @@ export function encodeEvent(event: EventLine, payloadJson = encodePayload(event.
     if (!KNOWN_KEYS.has(key) && rec[key] !== undefined) text += ',' + JSON.stringify(key) + ':' + JSON.stringify(rec[key]);
   }
   text += '}';
-  return { event, text, payloadSha256: sha256(payloadJson) };
+  return {
+    eventId: event.event_id,
+    clientTs: event.client_timestamp,
+    receivedTs: event.server_received_at,
+    sensorId: sensorOf(event),
+    ruleIds: ruleIdsOf(event),
+    metadata: event.metadata,
+    metadataKey: metadataSetKey(event.metadata),
+    text,
+    payloadSha256: sha256(payloadJson),
+  };
 }
 
 export function encodeMarker(marker: MarkerLine): string {

@@ -23,6 +23,20 @@ export const SYSTEM_KEYS = {
 
 export const SENSOR_ID_KEY = 'sensor_id';
 
+/** System keys whose value differs on every event (they repeat the line's own timestamps). */
+export const PER_EVENT_KEYS: ReadonlySet<string> = new Set([SYSTEM_KEYS.clientTimestamp, SYSTEM_KEYS.serverReceivedAt]);
+
+/**
+ * Text that is equal exactly when two metadata maps agree on every pair but the
+ * per-event timestamps: a sensor's events share it, so the index stores each
+ * such set of pairs once.
+ */
+export function metadataSetKey(md: Metadata): string {
+  let key = '';
+  for (const k in md) if (!PER_EVENT_KEYS.has(k)) key += k + '\u0000' + md[k] + '\u0000';
+  return key;
+}
+
 export type Metadata = Record<string, string>;
 
 export class MetadataError extends Error {

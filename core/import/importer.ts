@@ -5,7 +5,9 @@
 import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import { encodeEvent, encodePayload, LineError, MAX_LINE_BYTES, validateStoredLine, type EncodedEvent } from '../domain/event-line.js';
+import { MAX_LINE_BYTES, type EncodedEvent } from '../domain/event-line.js';
+import { LinePool } from './line-pool.js';
+import type { LineVerdict } from './line-codec.js';
 import type { AppendOutcome, EventStore } from '../store/event-store.js';
 
 export const IMPORT_BATCH = 1000;
@@ -34,7 +36,6 @@ export interface ImportProgress {
 }
 
 const MAX_LISTED_REJECTIONS = 1000;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export async function importFiles(
   store: EventStore,
@@ -46,15 +47,21 @@ export async function importFiles(
     summary.rejected++;
     if (summary.rejections.length < MAX_LISTED_REJECTIONS) summary.rejections.push({ file, line, reason });
   };
-  for (const path of paths) {
-    await importFile(store, path, summary, reject, onProgress);
-    summary.files++;
+  const pool = LinePool.create();
+  try {
+    for (const path of paths) {
+      await importFile(store, pool, path, summary, reject, onProgress);
+      summary.files++;
+    }
+  } finally {
+    await pool.close();
   }
   return summary;
 }
 
 async function importFile(
   store: EventStore,
+  pool: LinePool,
   path: string,
   summary: ImportSummary,
   reject: (file: string, line: number, reason: string) => void,
@@ -69,71 +76,79 @@ async function importFile(
   const stream = gz ? raw.pipe(createGunzip()) : raw;
   if (gz) raw.on('error', (e) => stream.destroy(e));
 
-  let batch: EncodedEvent[] = [];
-  let batchLines: number[] = [];
-  let pending: Promise<void> | undefined;
+  // Lines are judged in batches by the pool (parse, validate, encode), several
+  // batches ahead; verdicts are applied in file order, one append at a time.
+  const inflight: Array<{ verdicts: Promise<LineVerdict[]>; lineNos: number[] }> = [];
+  const maxInflight = Math.max(2, pool.threads * 2);
+  let lines: Buffer[] = [];
+  let lineNos: number[] = [];
+  let appending: Promise<void> = Promise.resolve();
+
+  const settle = (nos: number[], outcomes: AppendOutcome[]) => {
+    outcomes.forEach((o, k) => {
+      if (o.status === 'stored') summary.imported++;
+      else if (o.status === 'duplicate') summary.duplicates++;
+      else reject(path, nos[k]!, o.reason);
+    });
+  };
+  const submit = () => {
+    if (lines.length === 0) return;
+    const ends = new Uint32Array(lines.length);
+    let at = 0;
+    lines.forEach((l, i) => (ends[i] = at += l.length));
+    inflight.push({ verdicts: pool.judge(Buffer.concat(lines, at), ends), lineNos });
+    lines = [];
+    lineNos = [];
+  };
+  const applyOldest = async () => {
+    const { verdicts, lineNos: nos } = inflight.shift()!;
+    const vs = await verdicts;
+    let events: EncodedEvent[] = [];
+    let eventLines: number[] = [];
+    const appendEvents = async () => {
+      if (events.length === 0) return;
+      const batch = events;
+      const batchLines = eventLines;
+      events = [];
+      eventLines = [];
+      await appending; // the file write of batch N overlaps judging batch N+1
+      appending = store.append(batch, origin).then((o) => settle(batchLines, o));
+    };
+    for (let k = 0; k < vs.length; k++) {
+      const v = vs[k]!;
+      const n = nos[k]!;
+      summary.lines++;
+      if (v.kind === 'blank') continue;
+      if (v.kind === 'rejected') reject(path, n, v.reason);
+      else if (v.kind === 'event') {
+        events.push(v.event);
+        eventLines.push(n);
+      } else {
+        await appendEvents(); // the marker's event may be in this batch
+        await appending;
+        settle([n], [await store.importMarker(v.marker)]);
+      }
+    }
+    await appendEvents();
+  };
+  const addLine = async (line: Buffer, n: number) => {
+    lines.push(stripCr(line));
+    lineNos.push(n);
+    if (lines.length >= IMPORT_BATCH) {
+      submit();
+      while (inflight.length >= maxInflight) await applyOldest();
+    }
+  };
+  const finish = async () => {
+    submit();
+    while (inflight.length > 0) await applyOldest();
+    await appending;
+  };
+
   let lineNo = 0;
   let carry: Buffer[] = [];
   let carryLen = 0;
   let skippingLongLine = false;
-
-  const settle = (lines: number[], outcomes: AppendOutcome[]) => {
-    outcomes.forEach((o, k) => {
-      if (o.status === 'stored') summary.imported++;
-      else if (o.status === 'duplicate') summary.duplicates++;
-      else reject(path, lines[k]!, o.reason);
-    });
-  };
-  // Appending batch N (write + fsync on the thread pool) overlaps parsing batch N+1.
-  const flush = async () => {
-    if (pending) await pending;
-    pending = undefined;
-    if (batch.length === 0) return;
-    const events = batch;
-    const lines = batchLines;
-    batch = [];
-    batchLines = [];
-    pending = store.append(events, origin).then((outcomes) => settle(lines, outcomes));
-  };
-  const drain = async () => {
-    await flush();
-    if (pending) await pending;
-    pending = undefined;
-  };
-
-  const handleLine = async (bytes: Buffer, n: number) => {
-    summary.lines++;
-    if (bytes.length === 0 || (bytes.length < 8 && bytes.toString().trim() === '')) return;
-    let text: string;
-    try {
-      text = utf8.decode(bytes);
-    } catch {
-      return reject(path, n, 'line is not valid UTF-8');
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      return reject(path, n, `line is not JSON (${(e as Error).message})`);
-    }
-    try {
-      const stored = validateStoredLine(value);
-      if (stored.kind === 'marker') {
-        await drain(); // its event may be in the batch being written
-        const o = await store.importMarker(stored.marker);
-        settle([n], [o]);
-        return;
-      }
-      const payloadJson = encodePayload(stored.event.payload);
-      batch.push(encodeEvent(stored.event, payloadJson));
-      batchLines.push(n);
-      if (batch.length >= IMPORT_BATCH) await flush();
-    } catch (e) {
-      if (e instanceof LineError) return reject(path, n, e.message);
-      throw e;
-    }
-  };
-
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       let start = 0;
@@ -145,24 +160,22 @@ async function importFile(
         lineNo++;
         if (skippingLongLine) {
           skippingLongLine = false;
-          carry = [];
-          carryLen = 0;
           continue;
         }
-        let line = piece;
         if (carryLen > 0) {
-          line = Buffer.concat([...carry, piece]);
+          await addLine(Buffer.concat([...carry, piece]), lineNo);
           carry = [];
           carryLen = 0;
+        } else {
+          await addLine(piece, lineNo);
         }
-        await handleLine(stripCr(line), lineNo);
       }
       if (start < chunk.length && !skippingLongLine) {
         carry.push(chunk.subarray(start));
         carryLen += chunk.length - start;
         if (carryLen > MAX_LINE_BYTES) {
-          reject(path, lineNo + 1, `line is longer than ${MAX_LINE_BYTES} bytes`);
           summary.lines++;
+          reject(path, lineNo + 1, `line is longer than ${MAX_LINE_BYTES} bytes`);
           skippingLongLine = true;
           carry = [];
           carryLen = 0;
@@ -170,20 +183,18 @@ async function importFile(
       }
       onProgress?.({ file: path, bytesRead, bytesTotal, lines: lineNo });
     }
-    if (carryLen > 0) {
-      lineNo++;
-      await handleLine(stripCr(Buffer.concat(carry)), lineNo);
-    }
+    if (carryLen > 0) await addLine(Buffer.concat(carry), ++lineNo);
+    await finish();
   } catch (e) {
-    await drain().catch(() => {});
     const err = e as NodeJS.ErrnoException;
     if (gz && (err.code === 'Z_DATA_ERROR' || err.code === 'Z_BUF_ERROR' || /unexpected end/i.test(err.message))) {
+      await finish();
       reject(path, lineNo + 1, `the gzip stream is damaged after line ${lineNo} (${err.message}); the lines before it were imported`);
       return;
     }
+    await finish().catch(() => {});
     throw e;
   }
-  await drain();
   onProgress?.({ file: path, bytesRead: bytesTotal, bytesTotal, lines: lineNo });
 }
 

@@ -17,8 +17,7 @@ import { EventIndex, type IndexedEvent, type IndexedMarker, type SegmentProgress
 import { StationDb } from '../db/station-db.js';
 import { systemClock, Instant, type Clock } from '../domain/instant.js';
 import { newUuid7 } from '../domain/identifier.js';
-import { encodeMarker, parseOwnLine, ruleIdsOf, sensorOf, sha256, type EncodedEvent, type EventLine,
-  type MarkerLine } from '../domain/event-line.js';
+import { encodeMarker, parseOwnLine, ruleIdsOf, sensorOf, sha256, type EncodedEvent, type MarkerLine } from '../domain/event-line.js';
 import { sameUserMetadata } from '../domain/metadata.js';
 import { StoreReader } from './store-reader.js';
 
@@ -148,31 +147,31 @@ export class EventStore {
     const limit = this.clock.now().plusSeconds(MAX_FUTURE_SECONDS).toString();
     const byDay = new Map<string, number[]>();
     const mine: string[] = [];
+    const stored = this.index.lookupMany(events.map((e) => e.eventId));
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
-      const id = e.event.event_id;
-      if (e.event.server_received_at > limit) {
+      const id = e.eventId;
+      if (e.receivedTs > limit) {
         outcomes[i] = {
           status: 'rejected',
-          reason: `server_received_at ${e.event.server_received_at} is more than 24 h in the station's future (clock error)`,
+          reason: `server_received_at ${e.receivedTs} is more than 24 h in the station's future (clock error)`,
         };
         continue;
       }
       const earlier = this.inFlight.get(id);
       if (earlier) {
-        outcomes[i] = sameContent(earlier.event, earlier.payloadSha256, e) ? { status: 'duplicate' } : conflict();
+        outcomes[i] = sameContent(earlier, e) ? { status: 'duplicate' } : conflict();
         continue;
       }
-      const stored = this.index.lookup(id);
-      if (stored) {
-        const same = stored.payload_sha256.equals(e.payloadSha256) && this.sameAsStored(stored.segment_id, stored.line_offset,
-          stored.line_length, e.event);
+      const row = stored.get(id);
+      if (row) {
+        const same = Buffer.from(row.payload_sha256).equals(e.payloadSha256) && this.sameAsStored(row, e);
         outcomes[i] = same ? { status: 'duplicate' } : conflict();
         continue;
       }
       this.inFlight.set(id, e);
       mine.push(id);
-      const day = e.event.server_received_at.slice(0, 10);
+      const day = e.receivedTs.slice(0, 10);
       let list = byDay.get(day);
       if (!list) byDay.set(day, (list = []));
       list.push(i);
@@ -205,10 +204,10 @@ export class EventStore {
     return outcomes;
   }
 
-  private sameAsStored(segmentId: number, offset: number, length: number, event: EventLine): boolean {
-    const stored = parseOwnLine(this.reader.files.readLine(segmentId, offset, length).toString('utf8'));
+  private sameAsStored(row: { segment_id: number; line_offset: number; line_length: number }, e: EncodedEvent): boolean {
+    const stored = parseOwnLine(this.reader.lineOf(row));
     if (stored.kind !== 'event') return false;
-    return stored.event.client_timestamp === event.client_timestamp && sameUserMetadata(stored.event.metadata, event.metadata);
+    return stored.event.client_timestamp === e.clientTs && sameUserMetadata(stored.event.metadata, e.metadata);
   }
 
   /** The open segment for a day: today's plain file, a finished day's gz (made if missing). */
@@ -438,24 +437,24 @@ function conflict(): AppendOutcome {
   return { status: 'rejected', reason: 'event_id already stored with different content' };
 }
 
-function sameContent(a: EventLine, aSha: Buffer, b: EncodedEvent): boolean {
-  return aSha.equals(b.payloadSha256) && a.client_timestamp === b.event.client_timestamp &&
-    sameUserMetadata(a.metadata, b.event.metadata);
+function sameContent(a: EncodedEvent, b: EncodedEvent): boolean {
+  return Buffer.from(a.payloadSha256).equals(b.payloadSha256) && a.clientTs === b.clientTs && sameUserMetadata(a.metadata, b.metadata);
 }
 
 function toIndexed(p: Placed, origin: string | null): IndexedEvent {
-  const e = p.event.event;
+  const e = p.event;
   return {
-    eventId: e.event_id,
-    sensorId: sensorOf(e),
-    clientTs: e.client_timestamp,
-    receivedTs: e.server_received_at,
+    eventId: e.eventId,
+    sensorId: e.sensorId,
+    clientTs: e.clientTs,
+    receivedTs: e.receivedTs,
     segmentId: p.seg.id,
     offset: p.offset,
     length: p.length,
-    payloadSha256: p.event.payloadSha256,
-    ruleIds: ruleIdsOf(e),
+    payloadSha256: e.payloadSha256,
+    ruleIds: e.ruleIds,
     metadata: e.metadata,
+    metadataKey: e.metadataKey,
     origin,
   };
 }

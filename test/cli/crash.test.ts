@@ -10,7 +10,9 @@ function runUntilKilled(args: string[], killAfterLines: number): Promise<string[
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
     let killed = false;
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (!killed && out.split('\n').length > killAfterLines) {
@@ -21,7 +23,7 @@ function runUntilKilled(args: string[], killAfterLines: number): Promise<string[
     });
     child.on('error', reject);
     child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL') return reject(new Error(`child ended by itself (code ${code}) before it was killed`));
+      if (signal !== 'SIGKILL') return reject(new Error(`child ended by itself (code ${code}) before it was killed: ${err}`));
       // Only complete lines count as reported.
       resolve(out.split('\n').slice(0, -1).filter(Boolean));
     });

@@ -21,7 +21,7 @@ for (let b = 0; b < Number(batches); b++) {
     }));
   }
   const out = await store.append(events, 'crash-test');
-  const stored = events.filter((_, k) => out[k].status === 'stored').map((e) => e.event.event_id);
+  const stored = events.filter((_, k) => out[k].status === 'stored').map((e) => e.eventId);
   process.stdout.write(stored.join('\n') + '\n');
 }
 await store.close();

@@ -50,7 +50,7 @@ describe('event line', () => {
       'event_id', 'client_timestamp', 'server_received_at', 'payload', 'metadata', 'matched_rules',
     ]);
     expect(JSON.parse(text)).toEqual(e);
-    expect(payloadSha256.toString('hex')).toBe(createHash('sha256').update(JSON.stringify(e.payload)).digest('hex'));
+    expect(Buffer.from(payloadSha256).toString('hex')).toBe(createHash('sha256').update(JSON.stringify(e.payload)).digest('hex'));
   });
 
   it('keeps extension fields present only when they carry something', () => {

@@ -23,7 +23,7 @@ describe('EventStore append', () => {
     expect(out).toEqual([{ status: 'stored' }, { status: 'stored' }, { status: 'stored' }]);
     const lines = fileLines(new DataDir(dir).plainDayPath('2026-12-04'));
     expect(lines).toEqual(batch.map((b) => b.text));
-    const got = store.reader.get(batch[1]!.event.event_id)!;
+    const got = store.reader.get(batch[1]!.eventId)!;
     expect(got.line).toBe(batch[1]!.text);
     expect(got.row.origin).toBe('test');
     expect(got.row.sensor_id).toBe('temp-01');
@@ -80,7 +80,7 @@ describe('EventStore append', () => {
     expect(existsSync(d.plainDayPath('2026-11-20'))).toBe(false);
     execFileSync('gzip', ['-t', d.gzDayPath('2026-11-20')]);
     expect(fileLines(d.gzDayPath('2026-11-20'))).toHaveLength(3);
-    expect(store.reader.get(old[1]!.event.event_id)!.line).toBe(old[1]!.text);
+    expect(store.reader.get(old[1]!.eventId)!.line).toBe(old[1]!.text);
     await store.close();
   });
 });
@@ -103,7 +103,7 @@ describe('EventStore rotation', () => {
     execFileSync('gzip', ['-t', d.gzDayPath('2026-12-03')]);
     expect(fileLines(d.gzDayPath('2026-12-03'))).toEqual(events.map((e) => e.text));
     expect(store.reader.query({ limit: 50, order: 'asc' }).events.map((e) => e.line)).toEqual(before);
-    for (const i of [0, 1234, 2999]) expect(store.reader.get(events[i]!.event.event_id)!.line).toBe(events[i]!.text);
+    for (const i of [0, 1234, 2999]) expect(store.reader.get(events[i]!.eventId)!.line).toBe(events[i]!.text);
     expect(readdirSync(d.processingDir)).toEqual([]);
     await store.close();
   });
@@ -134,7 +134,7 @@ describe('EventStore rotation', () => {
     copyFileSync(plainCopy, d.plainDayPath('2026-12-03'));
     store = await startStation(dir, clock);
     expect(existsSync(d.plainDayPath('2026-12-03'))).toBe(false);
-    expect(store.reader.get(e.event.event_id)!.line).toBe(e.text);
+    expect(store.reader.get(e.eventId)!.line).toBe(e.text);
     expect(store.reader.stats().events).toBe(1);
     await store.close();
   });
@@ -170,7 +170,7 @@ describe('EventStore recovery', () => {
     appendFileSync(d.plainDayPath('2026-12-04'), lost[0]!.text + '\n');
     store = await startStation(dir);
     expect(store.recovery.caughtUp).toBe(1);
-    expect(store.reader.get(lost[0]!.event.event_id)!.line).toBe(lost[0]!.text);
+    expect(store.reader.get(lost[0]!.eventId)!.line).toBe(lost[0]!.text);
     await store.close();
   });
 
@@ -186,8 +186,8 @@ describe('EventStore recovery', () => {
     truncateSync(d.plainDayPath('2026-12-04'), Buffer.byteLength(a.text) + 1);
     store = await startStation(dir);
     expect(store.recovery.dropped).toBe(1);
-    expect(store.reader.get(b.event.event_id)).toBeUndefined();
-    expect(store.reader.get(a.event.event_id)!.line).toBe(a.text);
+    expect(store.reader.get(b.eventId)).toBeUndefined();
+    expect(store.reader.get(a.eventId)!.line).toBe(a.text);
     await store.close();
   });
 
@@ -216,12 +216,12 @@ describe('EventStore soft delete', () => {
     const store = await startStation(dir);
     const e = encoded({ server_received_at: '2026-11-30T10:00:00.000000000Z' });
     await store.append([e], null);
-    const marker = await store.markDeleted(e.event.event_id, 'test fixture');
+    const marker = await store.markDeleted(e.eventId, 'test fixture');
     const todayLines = fileLines(new DataDir(dir).plainDayPath('2026-12-04')).map((l) => JSON.parse(l));
-    expect(todayLines).toEqual([{ marker: 'delete', marker_id: marker.marker_id, event_id: e.event.event_id, marked_at: '2026-12-04T12:00:00.000000000Z', reason: 'test fixture' }]);
+    expect(todayLines).toEqual([{ marker: 'delete', marker_id: marker.marker_id, event_id: e.eventId, marked_at: '2026-12-04T12:00:00.000000000Z', reason: 'test fixture' }]);
     expect(store.reader.query({}).events).toHaveLength(0);
     expect(store.reader.query({ includeDeleted: true }).events[0]!.row.deleted).toBe(1);
-    expect(store.reader.get(e.event.event_id)!.markers).toEqual([{ marker_id: marker.marker_id, marked_at: marker.marked_at, reason: 'test fixture' }]);
+    expect(store.reader.get(e.eventId)!.markers).toEqual([{ marker_id: marker.marker_id, marked_at: marker.marked_at, reason: 'test fixture' }]);
     await expect(store.markDeleted('018c9f8e-1234-7abc-9def-0123456789ab', 'x')).rejects.toThrow(/no event/);
     await store.close();
   });
