@@ -3,7 +3,7 @@
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 import type { Statement } from 'better-sqlite3';
 
-import { metadataSetKey, PER_EVENT_KEYS } from '../domain/metadata.js';
+import { pairsOfSetKey, PER_EVENT_KEYS } from '../domain/metadata.js';
 
 /** Metadata keys not worth a pair row: unique per event and already columns. */
 const UNINDEXED_META_KEYS = PER_EVENT_KEYS;
@@ -49,9 +49,8 @@ export interface IndexedEvent {
   length: number;
   payloadSha256: Uint8Array;
   ruleIds: string[];
-  metadata: Record<string, string>;
-  /** Any text that is the same exactly when the metadata is (e.g. its JSON); speeds up metadata sets. */
-  metadataKey?: string;
+  /** metadataSetKey() of its metadata. */
+  metadataKey: string;
   origin: string | null;
 }
 
@@ -264,12 +263,11 @@ export class EventIndex {
   }
 
   /** The id of the set of an event's indexed metadata pairs, made on first sight. */
-  private metasetId(metadata: Record<string, string>, key?: string): number {
-    const raw = key ?? metadataSetKey(metadata);
+  private metasetId(raw: string): number {
     let id = this.interned.metasets.get(raw);
     if (id !== undefined) return id;
     const pairs: number[] = [];
-    for (const key in metadata) if (!UNINDEXED_META_KEYS.has(key)) pairs.push(this.pairId(key, metadata[key]!));
+    for (const [key, value] of pairsOfSetKey(raw)) pairs.push(this.pairId(key, value));
     const signature = [...new Set(pairs)].sort((a, b) => a - b).join(',');
     const row = this.stmt.metasetOf.get(signature) as { id: number } | undefined;
     if (row) id = row.id;
@@ -307,7 +305,7 @@ export class EventIndex {
           seq = Number(
             this.stmt.insertEvent.run(e.eventId, this.tenantRef, sensor, e.clientTs, e.receivedTs, e.segmentId, e.offset,
               e.length, asBuffer(e.payloadSha256), e.ruleIds.length, this.anyMarkers && this.stmt.markedEvent.get(e.eventId) ? 1 : 0,
-              this.metasetId(e.metadata, e.metadataKey), origin).lastInsertRowid,
+              this.metasetId(e.metadataKey), origin).lastInsertRowid,
           );
         } catch (err) {
           if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') continue;

@@ -3,11 +3,11 @@
 // One JSON object per line, keys in a fixed order so that the same event always
 // encodes to the same text. The payload's JSON text is encoded once and reused
 // for the size check, the SHA-256 and the line itself.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Instant } from './instant.js';
 import { parseUuid7 } from './identifier.js';
 import { describeJsonType, isJsonObject, jsonStructureProblem, type JsonObject, type JsonValue } from './json.js';
-import { metadataSetKey, SENSOR_ID_KEY, validateStoredMetadata, type Metadata } from './metadata.js';
+import { metadataSetKey, SENSOR_ID_KEY, userMetadataKey, validateStoredMetadata, type Metadata } from './metadata.js';
 
 export const PAYLOAD_LIMITS = {
   /** Encoded JSON text of the payload, in bytes. */
@@ -72,9 +72,10 @@ export interface EncodedEvent {
   receivedTs: string;
   sensorId: string | null;
   ruleIds: string[];
-  metadata: Metadata;
   /** metadataSetKey(metadata), computed where the line is encoded (often a worker thread). */
   metadataKey: string;
+  /** userMetadataKey(metadata): what "the same user metadata" compares. */
+  userMetadataKey: string;
   text: string;
   payloadSha256: Uint8Array;
 }
@@ -114,8 +115,8 @@ export function encodePayload(payload: unknown): string {
   return json;
 }
 
-export function sha256(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
+export function sha256(data: string | Uint8Array): Buffer {
+  return hash('sha256', data, 'buffer') as unknown as Buffer;
 }
 
 /** Encodes a validated event in canonical key order. */
@@ -143,8 +144,8 @@ export function encodeEvent(event: EventLine, payloadJson = encodePayload(event.
     receivedTs: event.server_received_at,
     sensorId: sensorOf(event),
     ruleIds: ruleIdsOf(event),
-    metadata: event.metadata,
     metadataKey: metadataSetKey(event.metadata),
+    userMetadataKey: userMetadataKey(event.metadata),
     text,
     payloadSha256: sha256(payloadJson),
   };

@@ -32,9 +32,22 @@ export const PER_EVENT_KEYS: ReadonlySet<string> = new Set([SYSTEM_KEYS.clientTi
  * such set of pairs once.
  */
 export function metadataSetKey(md: Metadata): string {
-  let key = '';
-  for (const k in md) if (!PER_EVENT_KEYS.has(k)) key += k + '\u0000' + md[k] + '\u0000';
-  return key;
+  const pairs: Array<[string, string]> = [];
+  for (const k in md) if (!PER_EVENT_KEYS.has(k)) pairs.push([k, md[k]!]);
+  return JSON.stringify(pairs);
+}
+
+/** The pairs of a metadataSetKey, back again. */
+export function pairsOfSetKey(key: string): Array<[string, string]> {
+  return JSON.parse(key) as Array<[string, string]>;
+}
+
+/**
+ * Text equal exactly when two events carry the same user metadata (keys not
+ * starting with `$`), whatever the key order: the "same event twice" test.
+ */
+export function userMetadataKey(md: Metadata): string {
+  return JSON.stringify(Object.keys(md).filter((k) => !isReservedKey(k)).sort().map((k) => [k, md[k]]));
 }
 
 export type Metadata = Record<string, string>;
@@ -200,19 +213,4 @@ export function sanitizeIncomingMetadata(
   metadata[SYSTEM_KEYS.serverReceivedAt] = system.serverReceivedAt;
   metadata[SYSTEM_KEYS.serverVersion] = system.serverVersion;
   return { metadata, stripped, claimedSensorId };
-}
-
-/** The user part of metadata (keys not starting with `$`), for "same event twice" comparisons. */
-export function userMetadata(md: Metadata): Metadata {
-  const out: Metadata = {};
-  for (const key of Object.keys(md)) if (!isReservedKey(key)) out[key] = md[key]!;
-  return out;
-}
-
-export function sameUserMetadata(a: Metadata, b: Metadata): boolean {
-  const ua = userMetadata(a);
-  const ub = userMetadata(b);
-  const ka = Object.keys(ua);
-  if (ka.length !== Object.keys(ub).length) return false;
-  return ka.every((k) => ub[k] === ua[k]);
 }

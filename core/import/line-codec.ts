@@ -11,13 +11,13 @@ export type LineVerdict =
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function judgeLine(bytes: Uint8Array): LineVerdict {
+  if (isBlank(bytes)) return { kind: 'blank' };
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
     return { kind: 'rejected', reason: 'line is not valid UTF-8' };
   }
-  if (text.trim() === '') return { kind: 'blank' };
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -43,4 +43,12 @@ export function judgeBatch(buf: Uint8Array, ends: ArrayLike<number>): LineVerdic
     start = ends[i]!;
   }
   return out;
+}
+
+function isBlank(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (b !== 0x20 && b !== 0x09 && b !== 0x0d) return false;
+  }
+  return true;
 }

@@ -18,7 +18,8 @@ import { StationDb } from '../db/station-db.js';
 import { systemClock, Instant, type Clock } from '../domain/instant.js';
 import { newUuid7 } from '../domain/identifier.js';
 import { encodeMarker, parseOwnLine, ruleIdsOf, sensorOf, sha256, type EncodedEvent, type MarkerLine } from '../domain/event-line.js';
-import { sameUserMetadata } from '../domain/metadata.js';
+import { metadataSetKey, SENSOR_ID_KEY, userMetadataKey } from '../domain/metadata.js';
+import { readLineFields } from './line-fields.js';
 import { StoreReader } from './store-reader.js';
 
 const writeAsync = promisify(write);
@@ -207,7 +208,7 @@ export class EventStore {
   private sameAsStored(row: { segment_id: number; line_offset: number; line_length: number }, e: EncodedEvent): boolean {
     const stored = parseOwnLine(this.reader.lineOf(row));
     if (stored.kind !== 'event') return false;
-    return stored.event.client_timestamp === e.clientTs && sameUserMetadata(stored.event.metadata, e.metadata);
+    return stored.event.client_timestamp === e.clientTs && userMetadataKey(stored.event.metadata) === e.userMetadataKey;
   }
 
   /** The open segment for a day: today's plain file, a finished day's gz (made if missing). */
@@ -438,7 +439,7 @@ function conflict(): AppendOutcome {
 }
 
 function sameContent(a: EncodedEvent, b: EncodedEvent): boolean {
-  return Buffer.from(a.payloadSha256).equals(b.payloadSha256) && a.clientTs === b.clientTs && sameUserMetadata(a.metadata, b.metadata);
+  return Buffer.from(a.payloadSha256).equals(b.payloadSha256) && a.clientTs === b.clientTs && a.userMetadataKey === b.userMetadataKey;
 }
 
 function toIndexed(p: Placed, origin: string | null): IndexedEvent {
@@ -453,7 +454,6 @@ function toIndexed(p: Placed, origin: string | null): IndexedEvent {
     length: p.length,
     payloadSha256: e.payloadSha256,
     ruleIds: e.ruleIds,
-    metadata: e.metadata,
     metadataKey: e.metadataKey,
     origin,
   };
@@ -625,36 +625,53 @@ export function catchUp(
   };
   const end = scanDayFile(path, compressed, { raw: fromRaw, file: fromFile }, ({ bytes, offset, lineNo }) => {
     seen++;
-    let parsed;
-    try {
-      parsed = parseOwnLine(bytes.toString('utf8'));
-    } catch (e) {
-      report.unreadable.push({ file: path, line: lineNo, problem: (e as Error).message });
-      return;
-    }
-    if (parsed.kind === 'marker') {
-      const m = parsed.marker;
-      markers.push({ markerId: m.marker_id, eventId: m.event_id, markedAt: m.marked_at, reason: m.reason, segmentId, offset,
-        length: bytes.length });
-    } else {
-      const e = parsed.event;
-      if (typeof e.event_id !== 'string' || e.payload === undefined) {
-        report.unreadable.push({ file: path, line: lineNo, problem: 'not an event or marker line' });
-        return;
-      }
+    const fast = readLineFields(bytes);
+    if (fast) {
       events.push({
-        eventId: e.event_id,
-        sensorId: sensorOf(e),
-        clientTs: e.client_timestamp,
-        receivedTs: e.server_received_at,
+        eventId: fast.eventId,
+        sensorId: fast.metadata[SENSOR_ID_KEY] ?? null,
+        clientTs: fast.clientTs,
+        receivedTs: fast.receivedTs,
         segmentId,
         offset,
         length: bytes.length,
-        payloadSha256: sha256(JSON.stringify(e.payload)),
-        ruleIds: ruleIdsOf(e),
-        metadata: e.metadata ?? {},
+        payloadSha256: fast.payloadSha256,
+        ruleIds: fast.ruleIds,
+        metadataKey: metadataSetKey(fast.metadata),
         origin: null,
       });
+    } else {
+      let parsed;
+      try {
+        parsed = parseOwnLine(bytes.toString('utf8'));
+      } catch (e) {
+        report.unreadable.push({ file: path, line: lineNo, problem: (e as Error).message });
+        return;
+      }
+      if (parsed.kind === 'marker') {
+        const m = parsed.marker;
+        markers.push({ markerId: m.marker_id, eventId: m.event_id, markedAt: m.marked_at, reason: m.reason, segmentId, offset,
+          length: bytes.length });
+      } else {
+        const e = parsed.event;
+        if (typeof e.event_id !== 'string' || e.payload === undefined) {
+          report.unreadable.push({ file: path, line: lineNo, problem: 'not an event or marker line' });
+          return;
+        }
+        events.push({
+          eventId: e.event_id,
+          sensorId: sensorOf(e),
+          clientTs: e.client_timestamp,
+          receivedTs: e.server_received_at,
+          segmentId,
+          offset,
+          length: bytes.length,
+          payloadSha256: sha256(JSON.stringify(e.payload)),
+          ruleIds: ruleIdsOf(e),
+          metadataKey: metadataSetKey(e.metadata ?? {}),
+          origin: null,
+        });
+      }
     }
     if (events.length + markers.length >= CATCH_UP_BATCH) {
       flush([]);

@@ -71,7 +71,7 @@ describe('query', () => {
 
   it('filters by sensor, rule and metadata pairs together', () => {
     const got = store.reader.query({ sensor: 's1', rule: RULE_B, meta: [['site', 'north']], limit: 1000 });
-    const expected = all.filter((e) => e.metadata.sensor_id === 's1' && e.metadata.site === 'north' &&
+    const expected = all.filter((e) => JSON.parse(e.text).metadata.sensor_id === 's1' && JSON.parse(e.text).metadata.site === 'north' &&
       e.ruleIds.includes(RULE_B));
     expect(expected.length).toBeGreaterThan(0);
     expect(got.events.map((e) => e.row.event_id).sort()).toEqual(ids(expected).sort());

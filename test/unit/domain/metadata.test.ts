@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  METADATA_LIMITS, sameUserMetadata, sanitizeIncomingMetadata, SYSTEM_KEYS, validateStoredMetadata,
+  METADATA_LIMITS, metadataSetKey, pairsOfSetKey, sanitizeIncomingMetadata, SYSTEM_KEYS, userMetadataKey, validateStoredMetadata,
 } from '../../../core/domain/metadata.js';
 
 const system = {
@@ -93,9 +93,19 @@ describe('stored metadata (import)', () => {
     expect(() => validateStoredMetadata({ '$tk\n': 'x' })).toThrow(/control character U\+000A/);
   });
 
-  it('compares user metadata only when deciding "same event"', () => {
-    expect(sameUserMetadata({ a: '1', '$tk.client_ip': 'x' }, { a: '1', '$tk.client_ip': 'y' })).toBe(true);
-    expect(sameUserMetadata({ a: '1' }, { a: '2' })).toBe(false);
-    expect(sameUserMetadata({ a: '1' }, { a: '1', b: '2' })).toBe(false);
+  it('compares user metadata only, in any key order, when deciding "same event"', () => {
+    expect(userMetadataKey({ a: '1', b: '2', '$tk.client_ip': 'x' })).toBe(userMetadataKey({ b: '2', a: '1', '$tk.client_ip': 'y' }));
+    expect(userMetadataKey({ a: '1' })).not.toBe(userMetadataKey({ a: '2' }));
+    expect(userMetadataKey({ a: '1' })).not.toBe(userMetadataKey({ a: '1', b: '2' }));
+    expect(metadataSetKey({ a: 'b\u0000c' })).not.toBe(metadataSetKey({ 'a\u0000b': 'c' }));
+    expect(pairsOfSetKey(metadataSetKey({ a: 'b\u0000c' }))).toEqual([['a', 'b\u0000c']]);
+  });
+
+  it('keys metadata sets by every pair but the per-event timestamps, and reads them back', () => {
+    const a = { sensor_id: 's', '$tk.client_ip': '1.2.3.4', '$tk.client_timestamp': 't1', '$tk.server_received_at': 'r1' };
+    const b = { ...a, '$tk.client_timestamp': 't2', '$tk.server_received_at': 'r2' };
+    expect(metadataSetKey(a)).toBe(metadataSetKey(b));
+    expect(pairsOfSetKey(metadataSetKey(a))).toEqual([['sensor_id', 's'], ['$tk.client_ip', '1.2.3.4']]);
+    expect(pairsOfSetKey(metadataSetKey({}))).toEqual([]);
   });
 });

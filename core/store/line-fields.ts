@@ -1,0 +1,91 @@
+// Reading the index facts of one of our own event lines without parsing the
+// whole line (reindex and catch-up read every line; payloads and snapshots are
+// most of the bytes and the index needs none of their values).
+//
+// Our lines are canonical (core/domain/event-line.ts encodeEvent): a fixed
+// prefix of id and two nine-digit timestamps, then `"payload":` whose text is
+// exactly the text the payload hash was taken over, then `"metadata":`, then
+// `"matched_rules":` when rules matched. A line that is not in this shape
+// returns null and is read the slow way.
+import { sha256 } from '../domain/event-line.js';
+import type { Metadata } from '../domain/metadata.js';
+
+export interface LineFields {
+  eventId: string;
+  clientTs: string;
+  receivedTs: string;
+  payloadSha256: Buffer;
+  metadata: Metadata;
+  ruleIds: string[];
+}
+
+const enc = (s: string) => Buffer.from(s, 'latin1');
+const P_ID = enc('{"event_id":"');
+const P_CLIENT = enc('","client_timestamp":"');
+const P_RECEIVED = enc('","server_received_at":"');
+const P_PAYLOAD = enc('","payload":');
+const P_METADATA = enc(',"metadata":');
+const P_RULES = enc(',"matched_rules":');
+const ID_LEN = 36;
+const TS_LEN = 30;
+
+function at(b: Buffer, i: number, lit: Buffer): boolean {
+  return b.length >= i + lit.length && b.compare(lit, 0, lit.length, i, i + lit.length) === 0;
+}
+
+/** Index just past the JSON object or array starting at `i`, or -1. Strings and escapes are skipped. */
+export function endOfContainer(b: Uint8Array, i: number): number {
+  let depth = 0;
+  for (; i < b.length; i++) {
+    const c = b[i];
+    if (c === 0x22) {
+      for (i++; i < b.length; i++) {
+        const d = b[i];
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      if (--depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
+export function readLineFields(b: Buffer): LineFields | null {
+  let i = 0;
+  if (!at(b, i, P_ID)) return null;
+  i += P_ID.length;
+  const eventId = b.toString('latin1', i, i + ID_LEN);
+  i += ID_LEN;
+  if (!at(b, i, P_CLIENT)) return null;
+  i += P_CLIENT.length;
+  const clientTs = b.toString('latin1', i, i + TS_LEN);
+  i += TS_LEN;
+  if (!at(b, i, P_RECEIVED)) return null;
+  i += P_RECEIVED.length;
+  const receivedTs = b.toString('latin1', i, i + TS_LEN);
+  i += TS_LEN;
+  if (!at(b, i, P_PAYLOAD)) return null;
+  i += P_PAYLOAD.length;
+  if (b[i] !== 0x7b) return null;
+  const payloadEnd = endOfContainer(b, i);
+  if (payloadEnd < 0) return null;
+  const payloadSha256 = sha256(b.subarray(i, payloadEnd));
+  i = payloadEnd;
+  if (!at(b, i, P_METADATA)) return null;
+  i += P_METADATA.length;
+  const metaEnd = endOfContainer(b, i);
+  if (metaEnd < 0) return null;
+  const metadata = JSON.parse(b.toString('utf8', i, metaEnd)) as Metadata;
+  i = metaEnd;
+  let ruleIds: string[] = [];
+  if (at(b, i, P_RULES)) {
+    i += P_RULES.length;
+    const rulesEnd = endOfContainer(b, i);
+    if (rulesEnd < 0) return null;
+    const rules = JSON.parse(b.toString('utf8', i, rulesEnd)) as Array<{ rule_id: string }>;
+    ruleIds = rules.map((r) => r.rule_id);
+  }
+  return { eventId, clientTs, receivedTs, payloadSha256, metadata, ruleIds };
+}

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { encodeEvent } from '../../../core/domain/event-line.js';
+import { endOfContainer, readLineFields } from '../../../core/store/line-fields.js';
+import { makeEvent } from '../../helpers/station.js';
+import type { JsonObject } from '../../../core/domain/json.js';
+
+describe('reading index facts from a canonical line', () => {
+  it('agrees with the full parse, whatever the payload holds', () => {
+    const tricky: JsonObject[] = [
+      { s: 'brace } and bracket ] inside', q: 'quote " and backslash \\', nested: { metadata: { sensor_id: 'fake' } } },
+      { '"payload":': { '},"metadata":{': '"' }, arr: [[[{}]]], u: 'é😀\u2028', e: '' },
+      {},
+    ];
+    for (const payload of tricky) {
+      const enc = encodeEvent(makeEvent({
+        payload,
+        matched_rules: [{ rule_id: 'r1', action: 'observe' }, { rule_id: 'r2' }],
+        record_snapshot: { metadata: 'not this one' },
+      }));
+      const f = readLineFields(Buffer.from(enc.text))!;
+      expect(f).not.toBeNull();
+      expect(f.eventId).toBe(enc.eventId);
+      expect(f.clientTs).toBe(enc.clientTs);
+      expect(f.receivedTs).toBe(enc.receivedTs);
+      expect(f.payloadSha256.equals(enc.payloadSha256)).toBe(true);
+      expect(f.metadata).toEqual(JSON.parse(enc.text).metadata);
+      expect(f.ruleIds).toEqual(['r1', 'r2']);
+    }
+  });
+
+  it('returns null for lines not in canonical shape, so the slow path reads them', () => {
+    const enc = encodeEvent(makeEvent());
+    expect(readLineFields(Buffer.from(JSON.stringify(JSON.parse(enc.text), null, 1).replace(/\n/g, '')))).toBeNull();
+    expect(readLineFields(Buffer.from('{"marker":"delete"}'))).toBeNull();
+    expect(readLineFields(Buffer.from(enc.text.slice(0, 200)))).toBeNull();
+  });
+
+  it('finds the end of nested containers, skipping strings', () => {
+    const b = Buffer.from('{"a":"}","b":[1,{"c":"\\"]"}]}tail');
+    expect(endOfContainer(b, 0)).toBe(b.length - 4);
+    expect(endOfContainer(Buffer.from('{"a":1'), 0)).toBe(-1);
+  });
+});
