@@ -1,11 +1,11 @@
 // `tk`, the station's command line (PRODUCT §4 "CLI").
 // Exit codes: 0 success; 1 the command ran but found problems; 2 usage error.
 import { Command, CommanderError, Option } from 'commander';
-import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { defaultDataDir, DataDir } from '../store/data-dir.js';
+import { defaultDataDir, DataDir, DAY_PATTERN } from '../store/data-dir.js';
 import { EventStore, StationRunningError, UnknownEventError, currentOwner } from '../store/event-store.js';
 import { StoreReader, QueryError, type EventQuery } from '../store/store-reader.js';
 import { verifyStore } from '../store/verify.js';
@@ -268,7 +268,20 @@ export function buildProgram(): Command {
     if (owner !== null) throw new Problem(`station running (pid ${owner})`);
     for (const suffix of ['', '-wal', '-shm']) rmSync(dir.indexPath + suffix, { force: true });
     const started = process.hrtime.bigint();
-    const store = await openWriter(root);
+    const days = existsSync(dir.eventsDir) ? readdirSync(dir.eventsDir).filter((f) => DAY_PATTERN.test(f)).sort() : [];
+    const bar = new ProgressBar('reindexing');
+    let store: EventStore;
+    try {
+      store = await EventStore.open(root, {
+        rotationIntervalMs: 0,
+        onCatchUp: (day, lines) => bar.update(days.findIndex((f) => f.startsWith(day)), days.length, `${day}: ${lines} lines`),
+      });
+    } catch (e) {
+      if (e instanceof StationRunningError) throw new Problem(e.message);
+      throw e;
+    } finally {
+      bar.done();
+    }
     const stats = store.reader.stats();
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     for (const u of store.recovery.unreadable) process.stderr.write(`tk: ${u.file}:${u.line}: ${u.problem}\n`);

@@ -3,10 +3,7 @@
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 import type { Statement } from 'better-sqlite3';
 
-import { pairsOfSetKey, PER_EVENT_KEYS } from '../domain/metadata.js';
-
-/** Metadata keys not worth a pair row: unique per event and already columns. */
-const UNINDEXED_META_KEYS = PER_EVENT_KEYS;
+import { pairsOfSetKey } from '../domain/metadata.js';
 
 export interface SegmentRow {
   id: number;

@@ -6,8 +6,8 @@ import { createReadStream, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { MAX_LINE_BYTES, type EncodedEvent } from '../domain/event-line.js';
-import { LinePool } from './line-pool.js';
-import type { LineVerdict } from './line-codec.js';
+import { LinePool } from '../parallel/line-pool.js';
+import type { LineVerdict } from '../domain/imported-line.js';
 import type { AppendOutcome, EventStore } from '../store/event-store.js';
 
 export const IMPORT_BATCH = 1000;

@@ -11,15 +11,16 @@ import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { DataDir, DAY_PATTERN } from './data-dir.js';
 import { StoreLock, StationRunningError, currentOwner } from './store-lock.js';
-import { SegmentFiles, scanDayFile } from './segment-files.js';
+import { dayFileBlocks } from './segment-files.js';
+import { LinePool } from '../parallel/line-pool.js';
 import { compressLines, describeMembers, walkMembers, type GzBlock } from './blocked-gzip.js';
 import { EventIndex, type IndexedEvent, type IndexedMarker, type SegmentProgress, type BlockRow } from '../db/event-index.js';
 import { StationDb } from '../db/station-db.js';
 import { systemClock, Instant, type Clock } from '../domain/instant.js';
 import { newUuid7 } from '../domain/identifier.js';
-import { encodeMarker, parseOwnLine, ruleIdsOf, sensorOf, sha256, type EncodedEvent, type MarkerLine } from '../domain/event-line.js';
-import { metadataSetKey, SENSOR_ID_KEY, userMetadataKey } from '../domain/metadata.js';
-import { readLineFields } from './line-fields.js';
+import { encodeMarker, parseOwnLine, type EncodedEvent, type MarkerLine } from '../domain/event-line.js';
+import { userMetadataKey } from '../domain/metadata.js';
+import type { IndexFacts } from '../domain/line-fields.js';
 import { StoreReader } from './store-reader.js';
 
 const writeAsync = promisify(write);
@@ -27,7 +28,9 @@ const fdatasyncAsync = promisify(fdatasync);
 
 /** Lines dated further than this into the station's future are refused (clock error). */
 export const MAX_FUTURE_SECONDS = 24 * 3600;
-const CATCH_UP_BATCH = 5000;
+const CATCH_UP_BATCH = 1000;
+/** Catch-up commits this many rows per transaction. */
+const COMMIT_EVERY = 10_000;
 
 export type AppendOutcome =
   | { status: 'stored' }
@@ -41,6 +44,8 @@ export interface StoreOptions {
   rotationIntervalMs?: number;
   /** Progress and recovery reports. */
   log?: (message: string) => void;
+  /** Called as the index catches up with the files on open (lines read so far in that day file). */
+  onCatchUp?: (day: string, lines: number) => void;
 }
 
 export interface RecoveryReport {
@@ -109,7 +114,7 @@ export class EventStore {
       const tenantId = station.ensureTenant(newUuid7, clock.now().toString());
       index = EventIndex.open(dir.indexPath);
       index.setTenant(tenantId);
-      const recovery = recover(dir, index, log);
+      const recovery = await recover(dir, index, log, opts.onCatchUp);
       const store = new EventStore(dir, index, station, tenantId, lock, clock, log, recovery);
       await store.rotateFinishedDays();
       if ((opts.rotationIntervalMs ?? 60_000) > 0) {
@@ -479,7 +484,27 @@ function fsyncDir(path: string): void {
  * interrupted rotation, moves torn tails to quarantine, drops index rows that
  * point past the end of a file, indexes lines the index lacks.
  */
-function recover(dir: DataDir, index: EventIndex, log: (m: string) => void): RecoveryReport {
+async function recover(
+  dir: DataDir,
+  index: EventIndex,
+  log: (m: string) => void,
+  onCatchUp?: (day: string, lines: number) => void,
+): Promise<RecoveryReport> {
+  let pool: LinePool | undefined; // made only when there is something to catch up
+  try {
+    return await recoverWith(dir, index, log, () => (pool ??= LinePool.create()), onCatchUp);
+  } finally {
+    await pool?.close();
+  }
+}
+
+async function recoverWith(
+  dir: DataDir,
+  index: EventIndex,
+  log: (m: string) => void,
+  pool: () => LinePool,
+  onCatchUp?: (day: string, lines: number) => void,
+): Promise<RecoveryReport> {
   const report: RecoveryReport = { tornTails: [], caughtUp: 0, dropped: 0, unreadable: [] };
   for (const f of readdirSync(dir.processingDir)) unlinkSync(join(dir.processingDir, f));
 
@@ -537,9 +562,13 @@ function recover(dir: DataDir, index: EventIndex, log: (m: string) => void): Rec
     let rawEnd: number;
     let fileEnd: number;
     if (compressed) {
-      const walk = walkMembers(path);
+      // Members up to what the index has read are known whole; walk only past them.
+      const known = size >= seg.file_size ? { file: seg.file_size, raw: seg.raw_size } : { file: 0, raw: 0 };
+      const walk = size === known.file ? { endRawOffset: known.raw, endFileOffset: known.file } : walkMembers(path, known.file, known.raw);
       rawEnd = walk.endRawOffset;
       fileEnd = walk.endFileOffset;
+    } else if (size === seg.raw_size) {
+      fileEnd = rawEnd = size; // ends where the index's last line ended
     } else {
       fileEnd = rawEnd = lastLineEnd(path, size);
     }
@@ -554,7 +583,8 @@ function recover(dir: DataDir, index: EventIndex, log: (m: string) => void): Rec
       seg = index.segmentById(seg.id)!;
     }
     if (seg.raw_size < rawEnd) {
-      const n = catchUp(dir, index, seg.id, day, compressed, seg.raw_size, compressed ? seg.file_size : seg.raw_size, report);
+      const from = { raw: seg.raw_size, file: compressed ? seg.file_size : seg.raw_size };
+      const n = await catchUp(dir, index, pool(), seg.id, day, compressed, from, report, (lines) => onCatchUp?.(day, lines));
       report.caughtUp += n;
       if (n > 0) log(`events/${day}: indexed ${n} lines the index lacked`);
     }
@@ -601,85 +631,115 @@ function quarantine(dir: DataDir, path: string, day: string, from: number, size:
   return target;
 }
 
-/** Indexes the lines of a day file from a known boundary (also the whole of `tk reindex`). */
-export function catchUp(
+/**
+ * Indexes the lines of a day file from a known boundary (also the whole of
+ * `tk reindex`). Worker threads read the lines' facts; this thread commits
+ * them in file order, a few batches behind.
+ */
+export async function catchUp(
   dir: DataDir,
   index: EventIndex,
+  pool: LinePool,
   segmentId: number,
   day: string,
   compressed: boolean,
-  fromRaw: number,
-  fromFile: number,
+  from: { raw: number; file: number },
   report: RecoveryReport,
   onProgress?: (lines: number) => void,
-): number {
+): Promise<number> {
   const path = dir.dayPath(day, compressed);
-  let events: IndexedEvent[] = [];
-  let markers: IndexedMarker[] = [];
+  const inflight: Array<{ facts: Promise<IndexFacts[]>; offsets: number[]; lengths: number[]; firstLine: number }> = [];
+  const maxInflight = Math.max(2, pool.threads * 2);
   let added = 0;
-  let seen = 0;
-  const flush = (progress: SegmentProgress[]) => {
-    added += index.commit(events, markers, progress);
-    events = [];
-    markers = [];
-  };
-  const end = scanDayFile(path, compressed, { raw: fromRaw, file: fromFile }, ({ bytes, offset, lineNo }) => {
-    seen++;
-    const fast = readLineFields(bytes);
-    if (fast) {
-      events.push({
-        eventId: fast.eventId,
-        sensorId: fast.metadata[SENSOR_ID_KEY] ?? null,
-        clientTs: fast.clientTs,
-        receivedTs: fast.receivedTs,
-        segmentId,
-        offset,
-        length: bytes.length,
-        payloadSha256: fast.payloadSha256,
-        ruleIds: fast.ruleIds,
-        metadataKey: metadataSetKey(fast.metadata),
-        origin: null,
-      });
-    } else {
-      let parsed;
-      try {
-        parsed = parseOwnLine(bytes.toString('utf8'));
-      } catch (e) {
-        report.unreadable.push({ file: path, line: lineNo, problem: (e as Error).message });
-        return;
-      }
-      if (parsed.kind === 'marker') {
-        const m = parsed.marker;
-        markers.push({ markerId: m.marker_id, eventId: m.event_id, markedAt: m.marked_at, reason: m.reason, segmentId, offset,
-          length: bytes.length });
-      } else {
-        const e = parsed.event;
-        if (typeof e.event_id !== 'string' || e.payload === undefined) {
-          report.unreadable.push({ file: path, line: lineNo, problem: 'not an event or marker line' });
-          return;
-        }
+  let lineNo = 0;
+  const applyOldest = async () => {
+    const batch = inflight.shift()!;
+    const facts = await batch.facts;
+    const events: IndexedEvent[] = [];
+    const markers: IndexedMarker[] = [];
+    facts.forEach((f, k) => {
+      const offset = batch.offsets[k]!;
+      const length = batch.lengths[k]!;
+      if (f.kind === 'event') {
         events.push({
-          eventId: e.event_id,
-          sensorId: sensorOf(e),
-          clientTs: e.client_timestamp,
-          receivedTs: e.server_received_at,
+          eventId: f.eventId,
+          sensorId: f.sensorId,
+          clientTs: f.clientTs,
+          receivedTs: f.receivedTs,
           segmentId,
           offset,
-          length: bytes.length,
-          payloadSha256: sha256(JSON.stringify(e.payload)),
-          ruleIds: ruleIdsOf(e),
-          metadataKey: metadataSetKey(e.metadata ?? {}),
+          length,
+          payloadSha256: f.payloadSha256,
+          ruleIds: f.ruleIds,
+          metadataKey: f.metadataKey,
           origin: null,
         });
+      } else if (f.kind === 'marker') {
+        const m = f.marker;
+        markers.push({ markerId: m.marker_id, eventId: m.event_id, markedAt: m.marked_at, reason: m.reason, segmentId, offset, length });
+      } else {
+        report.unreadable.push({ file: path, line: batch.firstLine + k, problem: f.problem });
+      }
+    });
+    pendingEvents.push(...events);
+    pendingMarkers.push(...markers);
+    if (pendingEvents.length + pendingMarkers.length >= COMMIT_EVERY) flush();
+    onProgress?.(batch.firstLine + facts.length - 1);
+  };
+  const pendingEvents: IndexedEvent[] = [];
+  const pendingMarkers: IndexedMarker[] = [];
+  const flush = () => {
+    added += index.commit(pendingEvents, pendingMarkers, []);
+    pendingEvents.length = 0;
+    pendingMarkers.length = 0;
+  };
+  // Lines go to the pool in batches of up to CATCH_UP_BATCH, across block boundaries.
+  let pieces: Buffer[] = [];
+  let offsets: number[] = [];
+  let lengths: number[] = [];
+  let ends: number[] = [];
+  let batchBytes = 0;
+  const submit = () => {
+    if (offsets.length === 0) return;
+    inflight.push({ facts: pool.facts(Buffer.concat(pieces, batchBytes), Uint32Array.from(ends)), offsets, lengths, firstLine: lineNo + 1 });
+    lineNo += offsets.length;
+    pieces = [];
+    offsets = [];
+    lengths = [];
+    ends = [];
+    batchBytes = 0;
+  };
+  const blocks = dayFileBlocks(path, compressed, from);
+  let r = blocks.next();
+  while (!r.done) {
+    const { buf, base } = r.value;
+    let start = 0;
+    let pieceStart = 0;
+    while (start < buf.length) {
+      const nl = buf.indexOf(0x0a, start);
+      offsets.push(base + start);
+      lengths.push(nl - start);
+      ends.push(batchBytes + (nl + 1 - pieceStart));
+      start = nl + 1;
+      if (offsets.length >= CATCH_UP_BATCH) {
+        pieces.push(buf.subarray(pieceStart, start));
+        batchBytes += start - pieceStart;
+        pieceStart = start;
+        submit();
+        while (inflight.length >= maxInflight) await applyOldest();
       }
     }
-    if (events.length + markers.length >= CATCH_UP_BATCH) {
-      flush([]);
-      onProgress?.(seen);
+    if (pieceStart < buf.length) {
+      pieces.push(buf.subarray(pieceStart));
+      batchBytes += buf.length - pieceStart;
     }
-  });
-  flush([{ segmentId, rawSize: end.rawEnd, fileSize: end.fileEnd, ...(compressed ? { blocks: end.blocks.map(toBlockRow) } : {}) }]);
-  onProgress?.(seen);
+    r = blocks.next();
+  }
+  submit();
+  while (inflight.length > 0) await applyOldest();
+  flush();
+  const end = r.value;
+  index.commit([], [], [{ segmentId, rawSize: end.rawEnd, fileSize: end.fileEnd, ...(compressed ? { blocks: end.blocks.map(toBlockRow) } : {}) }]);
   return added;
 }
 

@@ -118,26 +118,24 @@ export interface ScanEnd {
   tail: number;
 }
 
+/** Pieces of a day file made of whole lines, from a known line boundary. */
+export interface LineBlock {
+  /** Whole lines, each ending in \n. */
+  buf: Buffer;
+  /** Uncompressed offset of buf[0]. */
+  base: number;
+}
+
 /**
- * Calls `onLine` for every complete line of a day file from a known line
- * boundary; returns where the complete lines end. Never reads a torn tail as a line.
+ * Yields a day file's complete lines in blocks (a gzip member, or a few MB of a
+ * plain file) from a known line boundary; returns where the complete lines end.
+ * Never yields a torn tail.
  */
-export function scanDayFile(
+export function* dayFileBlocks(
   path: string,
   compressed: boolean,
   from: { raw: number; file: number },
-  onLine: (line: ScannedLine) => void,
-): ScanEnd {
-  let lineNo = 0;
-  const emit = (buf: Buffer, base: number): number => {
-    let start = 0;
-    for (;;) {
-      const nl = buf.indexOf(0x0a, start);
-      if (nl === -1) return start;
-      onLine({ bytes: buf.subarray(start, nl), offset: base + start, lineNo: ++lineNo });
-      start = nl + 1;
-    }
-  };
+): Generator<LineBlock, ScanEnd> {
   if (compressed) {
     const walk = walkMembers(path, from.file, from.raw);
     const fd = openSync(path, 'r');
@@ -145,7 +143,7 @@ export function scanDayFile(
       for (const b of walk.blocks) {
         const member = Buffer.allocUnsafe(b.fileLength);
         readSync(fd, member, 0, b.fileLength, b.fileOffset);
-        emit(inflateMember(member), b.rawOffset);
+        yield { buf: inflateMember(member), base: b.rawOffset };
       }
     } finally {
       closeSync(fd);
@@ -164,12 +162,36 @@ export function scanDayFile(
       if (n <= 0) break;
       pos += n;
       const buf = carry.length ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
-      const consumed = emit(buf, carryAt);
-      carry = Buffer.from(buf.subarray(consumed));
-      carryAt += consumed;
+      const whole = buf.lastIndexOf(0x0a) + 1;
+      if (whole > 0) yield { buf: buf.subarray(0, whole), base: carryAt };
+      carry = Buffer.from(buf.subarray(whole));
+      carryAt += whole;
     }
     return { rawEnd: carryAt, fileEnd: carryAt, blocks: [], tail: size - carryAt };
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Calls `onLine` for every complete line of a day file from a known line boundary. */
+export function scanDayFile(
+  path: string,
+  compressed: boolean,
+  from: { raw: number; file: number },
+  onLine: (line: ScannedLine) => void,
+): ScanEnd {
+  let lineNo = 0;
+  const blocks = dayFileBlocks(path, compressed, from);
+  for (;;) {
+    const r = blocks.next();
+    if (r.done) return r.value;
+    const { buf, base } = r.value;
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(0x0a, start);
+      if (nl === -1) break;
+      onLine({ bytes: buf.subarray(start, nl), offset: base + start, lineNo: ++lineNo });
+      start = nl + 1;
+    }
   }
 }

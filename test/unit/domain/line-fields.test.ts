@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeEvent } from '../../../core/domain/event-line.js';
-import { endOfContainer, readLineFields } from '../../../core/store/line-fields.js';
+import { endOfContainer, readLineFields } from '../../../core/domain/line-fields.js';
 import { makeEvent } from '../../helpers/station.js';
 import type { JsonObject } from '../../../core/domain/json.js';
 

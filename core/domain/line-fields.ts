@@ -7,8 +7,8 @@
 // exactly the text the payload hash was taken over, then `"metadata":`, then
 // `"matched_rules":` when rules matched. A line that is not in this shape
 // returns null and is read the slow way.
-import { sha256 } from '../domain/event-line.js';
-import type { Metadata } from '../domain/metadata.js';
+import { parseOwnLine, ruleIdsOf, sensorOf, sha256, type MarkerLine } from './event-line.js';
+import { metadataSetKey, SENSOR_ID_KEY, type Metadata } from './metadata.js';
 
 export interface LineFields {
   eventId: string;
@@ -88,4 +88,84 @@ export function readLineFields(b: Buffer): LineFields | null {
     ruleIds = rules.map((r) => r.rule_id);
   }
   return { eventId, clientTs, receivedTs, payloadSha256, metadata, ruleIds };
+}
+
+/** What the index takes from one stored line (read off the main thread during catch-up). */
+export type IndexFacts =
+  | {
+      kind: 'event';
+      eventId: string;
+      clientTs: string;
+      receivedTs: string;
+      sensorId: string | null;
+      payloadSha256: Uint8Array;
+      ruleIds: string[];
+      metadataKey: string;
+    }
+  | { kind: 'marker'; marker: MarkerLine }
+  | { kind: 'unreadable'; problem: string };
+
+export function indexFactsOf(bytes: Buffer): IndexFacts {
+  const fast = readLineFields(bytes);
+  if (fast) {
+    return {
+      kind: 'event',
+      eventId: fast.eventId,
+      clientTs: fast.clientTs,
+      receivedTs: fast.receivedTs,
+      sensorId: fast.metadata[SENSOR_ID_KEY] ?? null,
+      payloadSha256: fast.payloadSha256,
+      ruleIds: fast.ruleIds,
+      metadataKey: metadataSetKey(fast.metadata),
+    };
+  }
+  let parsed;
+  try {
+    parsed = parseOwnLine(bytes.toString('utf8'));
+  } catch (e) {
+    return { kind: 'unreadable', problem: (e as Error).message };
+  }
+  if (parsed.kind === 'marker') return { kind: 'marker', marker: parsed.marker };
+  const e = parsed.event;
+  if (typeof e.event_id !== 'string' || e.payload === undefined) return { kind: 'unreadable', problem: 'not an event or marker line' };
+  return {
+    kind: 'event',
+    eventId: e.event_id,
+    clientTs: e.client_timestamp,
+    receivedTs: e.server_received_at,
+    sensorId: sensorOf(e),
+    payloadSha256: sha256(JSON.stringify(e.payload)),
+    ruleIds: ruleIdsOf(e),
+    metadataKey: metadataSetKey(e.metadata ?? {}),
+  };
+}
+
+/** Index facts of a batch: `buf` holds the lines back to back, `ends[i]` is where line i (and its newline) ends. */
+export function indexFactsOfBatch(buf: Uint8Array, ends: ArrayLike<number>): IndexFacts[] {
+  const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  const out: IndexFacts[] = new Array(ends.length);
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const end = ends[i]!;
+    out[i] = indexFactsOf(b.subarray(start, b[end - 1] === 0x0a ? end - 1 : end));
+    start = end;
+  }
+  packDigests(out.map((f) => (f.kind === 'event' ? f : null)));
+  return out;
+}
+
+/**
+ * Moves every digest into one shared buffer: a worker's reply then carries one
+ * ArrayBuffer instead of one per event, which structured cloning makes costly.
+ */
+export function packDigests(holders: Array<{ payloadSha256: Uint8Array } | null>): void {
+  const n = holders.reduce((a, h) => a + (h ? 1 : 0), 0);
+  const all = new Uint8Array(n * 32);
+  let at = 0;
+  for (const h of holders) {
+    if (!h) continue;
+    all.set(h.payloadSha256, at);
+    h.payloadSha256 = all.subarray(at, at + 32);
+    at += 32;
+  }
 }

@@ -1,6 +1,7 @@
 // One imported line → its verdict. Pure, so it runs the same in a worker
 // thread and in-process.
-import { encodeEvent, encodePayload, LineError, validateStoredLine, type EncodedEvent, type MarkerLine } from '../domain/event-line.js';
+import { packDigests } from './line-fields.js';
+import { encodeEvent, encodePayload, LineError, validateStoredLine, type EncodedEvent, type MarkerLine } from './event-line.js';
 
 export type LineVerdict =
   | { kind: 'event'; event: EncodedEvent }
@@ -42,6 +43,7 @@ export function judgeBatch(buf: Uint8Array, ends: ArrayLike<number>): LineVerdic
     out[i] = judgeLine(buf.subarray(start, ends[i]));
     start = ends[i]!;
   }
+  packDigests(out.map((v) => (v.kind === 'event' ? v.event : null)));
   return out;
 }
 

@@ -1,0 +1,76 @@
+// Reading lines is most of the CPU of an import (parse, validate, re-encode)
+// and of a reindex (find the payload, hash it): a pool of worker threads does
+// it while the main thread writes and indexes, so both cores work. Results
+// come back per batch, in whatever order the caller awaits them.
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { judgeBatch, type LineVerdict } from '../domain/imported-line.js';
+import { indexFactsOfBatch, type IndexFacts } from '../domain/line-fields.js';
+
+type Task = 'judge' | 'facts';
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+}
+
+export class LinePool {
+  private readonly workers: Worker[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private next = 0;
+
+  private constructor(size: number) {
+    const script = fileURLToPath(new URL('./line-worker.js', import.meta.url));
+    // Run from TypeScript sources (unit tests) there is no compiled worker: work in-process.
+    if (size <= 0 || !existsSync(script)) return;
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(script);
+      w.on('message', (m: { id: number; result: unknown }) => {
+        const p = this.pending.get(m.id);
+        this.pending.delete(m.id);
+        p?.resolve(m.result);
+      });
+      w.on('error', (e) => {
+        for (const p of this.pending.values()) p.reject(e);
+        this.pending.clear();
+      });
+      this.workers.push(w);
+    }
+  }
+
+  /** `TK_WORKERS` overrides the size (0: everything on the main thread). */
+  static create(size = Number(process.env.TK_WORKERS ?? Math.max(1, availableParallelism()))): LinePool {
+    return new LinePool(size);
+  }
+
+  get threads(): number {
+    return this.workers.length;
+  }
+
+  /** Judges imported lines: `buf` holds them back to back, `ends[i]` is where line i ends. */
+  judge(buf: Uint8Array, ends: Uint32Array): Promise<LineVerdict[]> {
+    return this.run('judge', buf, ends, () => judgeBatch(buf, ends));
+  }
+
+  /** Reads the index facts of stored lines, laid out as for judge(). */
+  facts(buf: Uint8Array, ends: Uint32Array): Promise<IndexFacts[]> {
+    return this.run('facts', buf, ends, () => indexFactsOfBatch(buf, ends));
+  }
+
+  private run<T>(task: Task, buf: Uint8Array, ends: Uint32Array, here: () => T): Promise<T> {
+    if (this.workers.length === 0) return Promise.resolve(here());
+    const id = this.next++;
+    const worker = this.workers[id % this.workers.length]!;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      worker.postMessage({ id, task, buf, ends });
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
+  }
+}
