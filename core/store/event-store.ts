@@ -81,8 +81,12 @@ interface Placed {
 export class EventStore {
   readonly reader: StoreReader;
   private readonly open = new Map<string, OpenSegment>();
-  /** Ids being written right now, so two batches in flight cannot both store one id. */
-  private readonly inFlight = new Map<string, EncodedEvent>();
+  /**
+   * Writes that index lines run one after another: a segment's indexed size
+   * may only advance over lines whose rows are committed, or a crash between
+   * two overlapping appends would leave lines the catch-up never reads.
+   */
+  private writeTurn: Promise<unknown> = Promise.resolve();
   private rotationTimer: NodeJS.Timeout | undefined;
   private rotating: Promise<void> | undefined;
   private closed = false;
@@ -147,12 +151,22 @@ export class EventStore {
    * `rejected` for a conflicting resend or a clock error, `error` when the
    * file could not be written (nothing of it is left in the file).
    */
-  async append(events: EncodedEvent[], origin: string | null): Promise<AppendOutcome[]> {
+  append(events: EncodedEvent[], origin: string | null): Promise<AppendOutcome[]> {
+    return this.inTurn(() => this.appendNow(events, origin));
+  }
+
+  private inTurn<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.writeTurn.then(job);
+    this.writeTurn = run.catch(() => {});
+    return run;
+  }
+
+  private async appendNow(events: EncodedEvent[], origin: string | null): Promise<AppendOutcome[]> {
     if (this.closed) throw new Error('store is closed');
     const outcomes: AppendOutcome[] = new Array(events.length);
     const limit = this.clock.now().plusSeconds(MAX_FUTURE_SECONDS).toString();
     const byDay = new Map<string, number[]>();
-    const mine: string[] = [];
+    const inBatch = new Map<string, EncodedEvent>(); // the same id twice in one batch
     const stored = this.index.lookupMany(events.map((e) => e.eventId));
     for (let i = 0; i < events.length; i++) {
       const e = events[i]!;
@@ -164,7 +178,7 @@ export class EventStore {
         };
         continue;
       }
-      const earlier = this.inFlight.get(id);
+      const earlier = inBatch.get(id);
       if (earlier) {
         outcomes[i] = sameContent(earlier, e) ? { status: 'duplicate' } : conflict();
         continue;
@@ -175,14 +189,13 @@ export class EventStore {
         outcomes[i] = same ? { status: 'duplicate' } : conflict();
         continue;
       }
-      this.inFlight.set(id, e);
-      mine.push(id);
+      inBatch.set(id, e);
       const day = e.receivedTs.slice(0, 10);
       let list = byDay.get(day);
       if (!list) byDay.set(day, (list = []));
       list.push(i);
     }
-    try {
+    {
       const placed: Placed[] = [];
       const progress: SegmentProgress[] = [];
       await Promise.all(
@@ -204,8 +217,6 @@ export class EventStore {
       if (placed.length > 0 || progress.length > 0) {
         this.index.commit(placed.map((p) => toIndexed(p, origin)), [], progress);
       }
-    } finally {
-      for (const id of mine) this.inFlight.delete(id);
     }
     return outcomes;
   }
@@ -281,7 +292,11 @@ export class EventStore {
   // ---- delete ----
 
   /** Soft-deletes an event by appending a marker line to today's file. */
-  async markDeleted(eventId: string, reason: string): Promise<MarkerLine> {
+  markDeleted(eventId: string, reason: string): Promise<MarkerLine> {
+    return this.inTurn(() => this.markDeletedNow(eventId, reason));
+  }
+
+  private async markDeletedNow(eventId: string, reason: string): Promise<MarkerLine> {
     if (!this.index.lookup(eventId)) throw new UnknownEventError(eventId);
     const marker: MarkerLine = {
       marker: 'delete',
@@ -310,7 +325,11 @@ export class EventStore {
    * Stores a marker line that came from another station (import), filed under
    * its own marked_at day. A marker id already stored is a duplicate.
    */
-  async importMarker(marker: MarkerLine): Promise<AppendOutcome> {
+  importMarker(marker: MarkerLine): Promise<AppendOutcome> {
+    return this.inTurn(() => this.importMarkerNow(marker));
+  }
+
+  private async importMarkerNow(marker: MarkerLine): Promise<AppendOutcome> {
     if (!this.index.lookup(marker.event_id)) {
       return { status: 'rejected', reason: `marker refers to event ${marker.event_id}, which is not in this store` };
     }
