@@ -8,8 +8,8 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { judgeBatch, type LineVerdict } from '../domain/imported-line.js';
 import { indexFactsOfBatch, type IndexFacts } from '../domain/line-fields.js';
-
-type Task = 'judge' | 'facts';
+import { factsOfBlocks, type BlockFacts } from '../store/block-facts.js';
+import type { GzBlock } from '../store/blocked-gzip.js';
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -27,10 +27,11 @@ export class LinePool {
     if (size <= 0 || !existsSync(script)) return;
     for (let i = 0; i < size; i++) {
       const w = new Worker(script);
-      w.on('message', (m: { id: number; result: unknown }) => {
+      w.on('message', (m: { id: number; result?: unknown; error?: string }) => {
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
-        p?.resolve(m.result);
+        if (m.error !== undefined) p?.reject(new Error(m.error));
+        else p?.resolve(m.result);
       });
       w.on('error', (e) => {
         for (const p of this.pending.values()) p.reject(e);
@@ -51,21 +52,32 @@ export class LinePool {
 
   /** Judges imported lines: `buf` holds them back to back, `ends[i]` is where line i ends. */
   judge(buf: Uint8Array, ends: Uint32Array): Promise<LineVerdict[]> {
-    return this.run('judge', buf, ends, () => judgeBatch(buf, ends));
+    return this.run({ task: 'judge', buf, ends }, () => judgeBatch(buf, ends));
   }
 
   /** Reads the index facts of stored lines, laid out as for judge(). */
   facts(buf: Uint8Array, ends: Uint32Array): Promise<IndexFacts[]> {
-    return this.run('facts', buf, ends, () => indexFactsOfBatch(buf, ends));
+    return this.run({ task: 'facts', buf, ends }, () => indexFactsOfBatch(buf, ends));
   }
 
-  private run<T>(task: Task, buf: Uint8Array, ends: Uint32Array, here: () => T): Promise<T> {
-    if (this.workers.length === 0) return Promise.resolve(here());
+  /** Reads, inflates and reads the index facts of some members of a gzip day file. */
+  blockFacts(path: string, blocks: GzBlock[]): Promise<BlockFacts> {
+    return this.run({ task: 'blocks', path, blocks }, () => factsOfBlocks(path, blocks));
+  }
+
+  private run<T>(message: Record<string, unknown>, here: () => T): Promise<T> {
+    if (this.workers.length === 0) {
+      try {
+        return Promise.resolve(here());
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
+    }
     const id = this.next++;
     const worker = this.workers[id % this.workers.length]!;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      worker.postMessage({ id, task, buf, ends });
+      worker.postMessage({ id, ...message });
     });
   }
 

@@ -20,7 +20,7 @@ import { systemClock, Instant, type Clock } from '../domain/instant.js';
 import { newUuid7 } from '../domain/identifier.js';
 import { encodeMarker, parseOwnLine, type EncodedEvent, type MarkerLine } from '../domain/event-line.js';
 import { userMetadataKey } from '../domain/metadata.js';
-import type { IndexFacts } from '../domain/line-fields.js';
+import type { BlockFacts } from './block-facts.js';
 import { StoreReader } from './store-reader.js';
 
 const writeAsync = promisify(write);
@@ -29,6 +29,8 @@ const fdatasyncAsync = promisify(fdatasync);
 /** Lines dated further than this into the station's future are refused (clock error). */
 export const MAX_FUTURE_SECONDS = 24 * 3600;
 const CATCH_UP_BATCH = 1000;
+/** Gzip members per worker task during catch-up (about 1 MB of lines). */
+const CATCH_UP_MEMBERS = 8;
 /** Catch-up commits this many rows per transaction. */
 const COMMIT_EVERY = 10_000;
 
@@ -667,20 +669,26 @@ export async function catchUp(
   onProgress?: (lines: number) => void,
 ): Promise<number> {
   const path = dir.dayPath(day, compressed);
-  const inflight: Array<{ facts: Promise<IndexFacts[]>; offsets: number[]; lengths: number[]; firstLine: number }> = [];
-  const maxInflight = Math.max(2, pool.threads * 2);
+  const inflight: Array<Promise<BlockFacts>> = [];
+  const maxInflight = Math.max(2, pool.threads * 4);
   let added = 0;
   let lineNo = 0;
+  const pendingEvents: IndexedEvent[] = [];
+  const pendingMarkers: IndexedMarker[] = [];
+  const flush = () => {
+    added += index.commit(pendingEvents, pendingMarkers, []);
+    pendingEvents.length = 0;
+    pendingMarkers.length = 0;
+  };
   const applyOldest = async () => {
-    const batch = inflight.shift()!;
-    const facts = await batch.facts;
-    const events: IndexedEvent[] = [];
-    const markers: IndexedMarker[] = [];
-    facts.forEach((f, k) => {
-      const offset = batch.offsets[k]!;
-      const length = batch.lengths[k]!;
+    const { facts, offsets, lengths } = await inflight.shift()!;
+    for (let k = 0; k < facts.length; k++) {
+      const f = facts[k]!;
+      const offset = offsets[k]!;
+      const length = lengths[k]!;
+      lineNo++;
       if (f.kind === 'event') {
-        events.push({
+        pendingEvents.push({
           eventId: f.eventId,
           sensorId: f.sensorId,
           clientTs: f.clientTs,
@@ -695,69 +703,55 @@ export async function catchUp(
         });
       } else if (f.kind === 'marker') {
         const m = f.marker;
-        markers.push({ markerId: m.marker_id, eventId: m.event_id, markedAt: m.marked_at, reason: m.reason, segmentId, offset, length });
+        pendingMarkers.push({ markerId: m.marker_id, eventId: m.event_id, markedAt: m.marked_at, reason: m.reason, segmentId, offset, length });
       } else {
-        report.unreadable.push({ file: path, line: batch.firstLine + k, problem: f.problem });
+        report.unreadable.push({ file: path, line: lineNo, problem: f.problem });
       }
-    });
-    pendingEvents.push(...events);
-    pendingMarkers.push(...markers);
+    }
     if (pendingEvents.length + pendingMarkers.length >= COMMIT_EVERY) flush();
-    onProgress?.(batch.firstLine + facts.length - 1);
+    onProgress?.(lineNo);
   };
-  const pendingEvents: IndexedEvent[] = [];
-  const pendingMarkers: IndexedMarker[] = [];
-  const flush = () => {
-    added += index.commit(pendingEvents, pendingMarkers, []);
-    pendingEvents.length = 0;
-    pendingMarkers.length = 0;
+  const submit = async (work: Promise<BlockFacts>) => {
+    inflight.push(work);
+    while (inflight.length >= maxInflight) await applyOldest();
   };
-  // Lines go to the pool in batches of up to CATCH_UP_BATCH, across block boundaries.
-  let pieces: Buffer[] = [];
-  let offsets: number[] = [];
-  let lengths: number[] = [];
-  let ends: number[] = [];
-  let batchBytes = 0;
-  const submit = () => {
-    if (offsets.length === 0) return;
-    inflight.push({ facts: pool.facts(Buffer.concat(pieces, batchBytes), Uint32Array.from(ends)), offsets, lengths, firstLine: lineNo + 1 });
-    lineNo += offsets.length;
-    pieces = [];
-    offsets = [];
-    lengths = [];
-    ends = [];
-    batchBytes = 0;
-  };
-  const blocks = dayFileBlocks(path, compressed, from);
-  let r = blocks.next();
-  while (!r.done) {
-    const { buf, base } = r.value;
-    let start = 0;
-    let pieceStart = 0;
-    while (start < buf.length) {
-      const nl = buf.indexOf(0x0a, start);
-      offsets.push(base + start);
-      lengths.push(nl - start);
-      ends.push(batchBytes + (nl + 1 - pieceStart));
-      start = nl + 1;
-      if (offsets.length >= CATCH_UP_BATCH) {
-        pieces.push(buf.subarray(pieceStart, start));
-        batchBytes += start - pieceStart;
-        pieceStart = start;
-        submit();
-        while (inflight.length >= maxInflight) await applyOldest();
+
+  let end: { rawEnd: number; fileEnd: number; blocks: GzBlock[] };
+  if (compressed) {
+    // Workers read, inflate and parse whole members straight from the file.
+    const walk = walkMembers(path, from.file, from.raw);
+    for (let i = 0; i < walk.blocks.length; i += CATCH_UP_MEMBERS) {
+      await submit(pool.blockFacts(path, walk.blocks.slice(i, i + CATCH_UP_MEMBERS)));
+    }
+    end = { rawEnd: walk.endRawOffset, fileEnd: walk.endFileOffset, blocks: walk.blocks };
+  } else {
+    // A plain day (today's) is read here and its lines handed over in batches.
+    const blocks = dayFileBlocks(path, false, from);
+    let r = blocks.next();
+    while (!r.done) {
+      const { buf, base } = r.value;
+      let start = 0;
+      while (start < buf.length) {
+        const offsets: number[] = [];
+        const lengths: number[] = [];
+        const ends: number[] = [];
+        const batchStart = start;
+        while (start < buf.length && offsets.length < CATCH_UP_BATCH) {
+          const nl = buf.indexOf(0x0a, start);
+          offsets.push(base + start);
+          lengths.push(nl - start);
+          ends.push(nl + 1 - batchStart);
+          start = nl + 1;
+        }
+        const piece = Buffer.from(buf.subarray(batchStart, start));
+        await submit(pool.facts(piece, Uint32Array.from(ends)).then((facts) => ({ facts, offsets, lengths })));
       }
+      r = blocks.next();
     }
-    if (pieceStart < buf.length) {
-      pieces.push(buf.subarray(pieceStart));
-      batchBytes += buf.length - pieceStart;
-    }
-    r = blocks.next();
+    end = r.value;
   }
-  submit();
   while (inflight.length > 0) await applyOldest();
   flush();
-  const end = r.value;
   index.commit([], [], [{ segmentId, rawSize: end.rawEnd, fileSize: end.fileEnd, ...(compressed ? { blocks: end.blocks.map(toBlockRow) } : {}) }]);
   return added;
 }
