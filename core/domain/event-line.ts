@@ -76,7 +76,8 @@ export interface EncodedEvent {
   metadataKey: string;
   /** userMetadataKey(metadata): what "the same user metadata" compares. */
   userMetadataKey: string;
-  text: string;
+  /** The line's UTF-8 bytes, without the newline. */
+  line: Uint8Array;
   payloadSha256: Uint8Array;
 }
 
@@ -146,7 +147,7 @@ export function encodeEvent(event: EventLine, payloadJson = encodePayload(event.
     ruleIds: ruleIdsOf(event),
     metadataKey: metadataSetKey(event.metadata),
     userMetadataKey: userMetadataKey(event.metadata),
-    text,
+    line: Buffer.from(text),
     payloadSha256: sha256(payloadJson),
   };
 }

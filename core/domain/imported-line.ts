@@ -1,6 +1,6 @@
 // One imported line → its verdict. Pure, so it runs the same in a worker
 // thread and in-process.
-import { packDigests } from './line-fields.js';
+import { packDigests, packInto } from './line-fields.js';
 import { encodeEvent, encodePayload, LineError, validateStoredLine, type EncodedEvent, type MarkerLine } from './event-line.js';
 
 export type LineVerdict =
@@ -43,7 +43,9 @@ export function judgeBatch(buf: Uint8Array, ends: ArrayLike<number>): LineVerdic
     out[i] = judgeLine(buf.subarray(start, ends[i]));
     start = ends[i]!;
   }
-  packDigests(out.map((v) => (v.kind === 'event' ? v.event : null)));
+  const events = out.map((v) => (v.kind === 'event' ? v.event : null));
+  packDigests(events);
+  packInto(events, 'line');
   return out;
 }
 

@@ -159,13 +159,19 @@ export function indexFactsOfBatch(buf: Uint8Array, ends: ArrayLike<number>): Ind
  * ArrayBuffer instead of one per event, which structured cloning makes costly.
  */
 export function packDigests(holders: Array<{ payloadSha256: Uint8Array } | null>): void {
-  const n = holders.reduce((a, h) => a + (h ? 1 : 0), 0);
-  const all = new Uint8Array(n * 32);
+  packInto(holders, 'payloadSha256');
+}
+
+/** Moves each holder's bytes under `field` into one shared buffer (see packDigests). */
+export function packInto<K extends string>(holders: Array<{ [k in K]: Uint8Array } | null>, field: K): void {
+  const n = holders.reduce((a, h) => a + (h ? h[field].length : 0), 0);
+  const all = new Uint8Array(n);
   let at = 0;
   for (const h of holders) {
     if (!h) continue;
-    all.set(h.payloadSha256, at);
-    h.payloadSha256 = all.subarray(at, at + 32);
-    at += 32;
+    const bytes = h[field];
+    all.set(bytes, at);
+    (h as Record<K, Uint8Array>)[field] = all.subarray(at, at + bytes.length);
+    at += bytes.length;
   }
 }

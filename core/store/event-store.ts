@@ -29,6 +29,7 @@ const fdatasyncAsync = promisify(fdatasync);
 /** Lines dated further than this into the station's future are refused (clock error). */
 export const MAX_FUTURE_SECONDS = 24 * 3600;
 const CATCH_UP_BATCH = 1000;
+const NEWLINE = Buffer.from('\n');
 /** Gzip members per worker task during catch-up (about 1 MB of lines). */
 const CATCH_UP_MEMBERS = 8;
 /** Catch-up commits this many rows per transaction. */
@@ -122,7 +123,8 @@ export class EventStore {
       index.setTenant(tenantId);
       const recovery = await recover(dir, index, log, opts.onCatchUp);
       const store = new EventStore(dir, index, station, tenantId, lock, clock, log, recovery);
-      await store.rotateFinishedDays();
+      // Finished days found plain are compressed in the background; close() waits for it.
+      store.rotateFinishedDays().catch((e) => log(`rotation failed: ${(e as Error).message}`));
       if ((opts.rotationIntervalMs ?? 60_000) > 0) {
         store.rotationTimer = setInterval(() => void store.rotateFinishedDays().catch((e) => log(`rotation failed: ${e}`)),
           opts.rotationIntervalMs ?? 60_000);
@@ -204,9 +206,9 @@ export class EventStore {
         [...byDay].map(async ([day, idx]) => {
           const seg = this.segmentFor(day);
           try {
-            const result = await this.writeLines(seg, idx.map((i) => events[i]!.text));
+            const result = await this.writeLines(seg, idx.map((i) => events[i]!.line));
             idx.forEach((i, k) => {
-              placed.push({ event: events[i]!, seg, offset: result.offsets[k]!, length: Buffer.byteLength(events[i]!.text) });
+              placed.push({ event: events[i]!, seg, offset: result.offsets[k]!, length: events[i]!.line.length });
               outcomes[i] = { status: 'stored' };
             });
             progress.push(result.progress);
@@ -245,15 +247,17 @@ export class EventStore {
   }
 
   /** Appends whole lines to a day file, durably, one batch at a time per file. */
-  private writeLines(seg: OpenSegment, texts: string[]): Promise<{ offsets: number[]; progress: SegmentProgress }> {
+  private writeLines(seg: OpenSegment, lines: Uint8Array[]): Promise<{ offsets: number[]; progress: SegmentProgress }> {
     const job = seg.queue.then(async () => {
-      const raw = Buffer.from(texts.join('\n') + '\n');
       const offsets: number[] = [];
+      const parts: Uint8Array[] = [];
       let at = seg.rawSize;
-      for (const t of texts) {
+      for (const l of lines) {
         offsets.push(at);
-        at += Buffer.byteLength(t) + 1;
+        parts.push(l, NEWLINE);
+        at += l.length + 1;
       }
+      const raw = Buffer.concat(parts, at - seg.rawSize);
       let bytes: Buffer;
       let blocks: BlockRow[] | undefined;
       if (seg.compressed) {
@@ -309,7 +313,7 @@ export class EventStore {
     };
     const text = encodeMarker(marker);
     const seg = this.segmentFor(this.today());
-    const { offsets, progress } = await this.writeLines(seg, [text]);
+    const { offsets, progress } = await this.writeLines(seg, [Buffer.from(text)]);
     const m: IndexedMarker = {
       markerId: marker.marker_id,
       eventId,
@@ -339,7 +343,7 @@ export class EventStore {
     const text = encodeMarker(marker);
     const seg = this.segmentFor(marker.marked_at.slice(0, 10));
     try {
-      const { offsets, progress } = await this.writeLines(seg, [text]);
+      const { offsets, progress } = await this.writeLines(seg, [Buffer.from(text)]);
       this.index.commit([], [{ markerId: marker.marker_id, eventId: marker.event_id, markedAt: marker.marked_at,
         reason: marker.reason, segmentId: seg.id, offset: offsets[0]!, length: Buffer.byteLength(text) }], [progress]);
       return { status: 'stored' };

@@ -80,3 +80,8 @@ export function runTk(args: string[], env: Record<string, string> = {}): TkResul
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** The line text of an encoded event. */
+export function textOf(e: EncodedEvent): string {
+  return Buffer.from(e.line).toString('utf8');
+}

@@ -1,5 +1,5 @@
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { encoded, startStation, tempDir } from '../../helpers/station.js';
+import { encoded, startStation, tempDir, textOf } from '../../helpers/station.js';
 import type { EventStore } from '../../../core/store/event-store.js';
 import type { EncodedEvent } from '../../../core/domain/event-line.js';
 
@@ -71,7 +71,7 @@ describe('query', () => {
 
   it('filters by sensor, rule and metadata pairs together', () => {
     const got = store.reader.query({ sensor: 's1', rule: RULE_B, meta: [['site', 'north']], limit: 1000 });
-    const expected = all.filter((e) => JSON.parse(e.text).metadata.sensor_id === 's1' && JSON.parse(e.text).metadata.site === 'north' &&
+    const expected = all.filter((e) => JSON.parse(textOf(e)).metadata.sensor_id === 's1' && JSON.parse(textOf(e)).metadata.site === 'north' &&
       e.ruleIds.includes(RULE_B));
     expect(expected.length).toBeGreaterThan(0);
     expect(got.events.map((e) => e.row.event_id).sort()).toEqual(ids(expected).sort());
@@ -80,7 +80,7 @@ describe('query', () => {
   });
 
   it('matches free text case-insensitively in payload and metadata values, paging too', () => {
-    const expected = all.filter((e) => JSON.parse(e.text).payload.word === 'Overheat');
+    const expected = all.filter((e) => JSON.parse(textOf(e)).payload.word === 'Overheat');
     const first = store.reader.query({ text: 'overHEAT', limit: 10 });
     const rest = store.reader.query({ text: 'overHEAT', limit: 10, cursor: first.nextCursor! });
     expect([...first.events, ...rest.events].map((e) => e.row.event_id).sort()).toEqual(ids(expected).sort());
@@ -91,7 +91,7 @@ describe('query', () => {
 
   it('counts and draws a histogram with the same filters', () => {
     expect(store.reader.count({ sensor: 's0' })).toBe(40);
-    expect(store.reader.count({ text: 'overheat' })).toBe(all.filter((e) => JSON.parse(e.text).payload.word === 'Overheat').length);
+    expect(store.reader.count({ text: 'overheat' })).toBe(all.filter((e) => JSON.parse(textOf(e)).payload.word === 'Overheat').length);
     const perDay = store.reader.histogram({}, 86400);
     expect(perDay.map(([, n]) => n)).toEqual([40, 40, 40]);
     expect(perDay[0]![0]).toBe(Date.UTC(2026, 11, 2) / 1000);

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import {
   encodeEvent, encodeMarker, encodePayload, PAYLOAD_LIMITS, parseOwnLine, validateStoredLine,
 } from '../../../core/domain/event-line.js';
-import { makeEvent } from '../../helpers/station.js';
+import { makeEvent, textOf } from '../../helpers/station.js';
 
 function nest(levels: number): Record<string, unknown> {
   let v: Record<string, unknown> = { leaf: 1 };
@@ -44,7 +44,9 @@ describe('payload', () => {
 describe('event line', () => {
   it('encodes keys in canonical order, one line, parseable by JSON', () => {
     const e = makeEvent({ payload: { text: 'line\nbreak', u: '\u2028' }, matched_rules: [{ rule_id: 'r', action: 'observe' }] });
-    const { text, payloadSha256 } = encodeEvent(e);
+    const encodedE = encodeEvent(e);
+    const text = textOf(encodedE);
+    const payloadSha256 = encodedE.payloadSha256;
     expect(text).not.toContain('\n');
     expect(Object.keys(JSON.parse(text))).toEqual([
       'event_id', 'client_timestamp', 'server_received_at', 'payload', 'metadata', 'matched_rules',
@@ -55,7 +57,7 @@ describe('event line', () => {
 
   it('keeps extension fields present only when they carry something', () => {
     const e = makeEvent({ audit: { client_timestamp_source: 'request' } });
-    const keys = Object.keys(JSON.parse(encodeEvent(e).text));
+    const keys = Object.keys(JSON.parse(textOf(encodeEvent(e))));
     expect(keys).toContain('audit');
     expect(keys).not.toContain('rule_snapshots');
   });

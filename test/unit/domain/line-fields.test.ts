@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeEvent } from '../../../core/domain/event-line.js';
 import { endOfContainer, readLineFields } from '../../../core/domain/line-fields.js';
-import { makeEvent } from '../../helpers/station.js';
+import { makeEvent, textOf } from '../../helpers/station.js';
 import type { JsonObject } from '../../../core/domain/json.js';
 
 describe('reading index facts from a canonical line', () => {
@@ -17,22 +17,22 @@ describe('reading index facts from a canonical line', () => {
         matched_rules: [{ rule_id: 'r1', action: 'observe' }, { rule_id: 'r2' }],
         record_snapshot: { metadata: 'not this one' },
       }));
-      const f = readLineFields(Buffer.from(enc.text))!;
+      const f = readLineFields(Buffer.from(textOf(enc)))!;
       expect(f).not.toBeNull();
       expect(f.eventId).toBe(enc.eventId);
       expect(f.clientTs).toBe(enc.clientTs);
       expect(f.receivedTs).toBe(enc.receivedTs);
       expect(f.payloadSha256.equals(enc.payloadSha256)).toBe(true);
-      expect(f.metadata).toEqual(JSON.parse(enc.text).metadata);
+      expect(f.metadata).toEqual(JSON.parse(textOf(enc)).metadata);
       expect(f.ruleIds).toEqual(['r1', 'r2']);
     }
   });
 
   it('returns null for lines not in canonical shape, so the slow path reads them', () => {
     const enc = encodeEvent(makeEvent());
-    expect(readLineFields(Buffer.from(JSON.stringify(JSON.parse(enc.text), null, 1).replace(/\n/g, '')))).toBeNull();
+    expect(readLineFields(Buffer.from(JSON.stringify(JSON.parse(textOf(enc)), null, 1).replace(/\n/g, '')))).toBeNull();
     expect(readLineFields(Buffer.from('{"marker":"delete"}'))).toBeNull();
-    expect(readLineFields(Buffer.from(enc.text.slice(0, 200)))).toBeNull();
+    expect(readLineFields(Buffer.from(textOf(enc).slice(0, 200)))).toBeNull();
   });
 
   it('finds the end of nested containers, skipping strings', () => {

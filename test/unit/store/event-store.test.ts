@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { StationRunningError } from '../../../core/store/event-store.js';
 import { DataDir } from '../../../core/store/data-dir.js';
 import { encodeEvent } from '../../../core/domain/event-line.js';
-import { encoded, makeEvent, startStation, tempDir, TestClock } from '../../helpers/station.js';
+import { encoded, makeEvent, startStation, tempDir, TestClock, textOf } from '../../helpers/station.js';
 
 const TODAY = '2026-12-04T12:00:00Z';
 
@@ -22,9 +22,9 @@ describe('EventStore append', () => {
     const out = await store.append(batch, 'test');
     expect(out).toEqual([{ status: 'stored' }, { status: 'stored' }, { status: 'stored' }]);
     const lines = fileLines(new DataDir(dir).plainDayPath('2026-12-04'));
-    expect(lines).toEqual(batch.map((b) => b.text));
+    expect(lines).toEqual(batch.map((b) => textOf(b)));
     const got = store.reader.get(batch[1]!.eventId)!;
-    expect(got.line).toBe(batch[1]!.text);
+    expect(got.line).toBe(textOf(batch[1]!));
     expect(got.row.origin).toBe('test');
     expect(got.row.sensor_id).toBe('temp-01');
     await store.close();
@@ -80,7 +80,7 @@ describe('EventStore append', () => {
     expect(existsSync(d.plainDayPath('2026-11-20'))).toBe(false);
     execFileSync('gzip', ['-t', d.gzDayPath('2026-11-20')]);
     expect(fileLines(d.gzDayPath('2026-11-20'))).toHaveLength(3);
-    expect(store.reader.get(old[1]!.eventId)!.line).toBe(old[1]!.text);
+    expect(store.reader.get(old[1]!.eventId)!.line).toBe(textOf(old[1]!));
     await store.close();
   });
 });
@@ -101,9 +101,9 @@ describe('EventStore rotation', () => {
     const d = new DataDir(dir);
     expect(existsSync(d.plainDayPath('2026-12-03'))).toBe(false);
     execFileSync('gzip', ['-t', d.gzDayPath('2026-12-03')]);
-    expect(fileLines(d.gzDayPath('2026-12-03'))).toEqual(events.map((e) => e.text));
+    expect(fileLines(d.gzDayPath('2026-12-03'))).toEqual(events.map((e) => textOf(e)));
     expect(store.reader.query({ limit: 50, order: 'asc' }).events.map((e) => e.line)).toEqual(before);
-    for (const i of [0, 1234, 2999]) expect(store.reader.get(events[i]!.eventId)!.line).toBe(events[i]!.text);
+    for (const i of [0, 1234, 2999]) expect(store.reader.get(events[i]!.eventId)!.line).toBe(textOf(events[i]!));
     expect(readdirSync(d.processingDir)).toEqual([]);
     await store.close();
   });
@@ -134,7 +134,7 @@ describe('EventStore rotation', () => {
     copyFileSync(plainCopy, d.plainDayPath('2026-12-03'));
     store = await startStation(dir, clock);
     expect(existsSync(d.plainDayPath('2026-12-03'))).toBe(false);
-    expect(store.reader.get(e.eventId)!.line).toBe(e.text);
+    expect(store.reader.get(e.eventId)!.line).toBe(textOf(e));
     expect(store.reader.stats().events).toBe(1);
     await store.close();
   });
@@ -153,7 +153,7 @@ describe('EventStore recovery', () => {
     expect(store.recovery.tornTails).toHaveLength(1);
     expect(store.recovery.tornTails[0]!.bytes).toBe('{"event_id":"0193a0b0-half-writ'.length);
     expect(readFileSync(store.recovery.tornTails[0]!.quarantinedTo, 'utf8')).toBe('{"event_id":"0193a0b0-half-writ');
-    expect(fileLines(d.plainDayPath('2026-12-04'))).toEqual(kept.map((k) => k.text));
+    expect(fileLines(d.plainDayPath('2026-12-04'))).toEqual(kept.map((k) => textOf(k)));
     const more = await store.append([encoded()], null);
     expect(more).toEqual([{ status: 'stored' }]);
     expect(store.reader.stats().events).toBe(3);
@@ -167,10 +167,10 @@ describe('EventStore recovery', () => {
     await store.close();
     const d = new DataDir(dir);
     const lost = [encoded(), encoded({ server_received_at: '2026-11-01T00:00:00.000000000Z' })];
-    appendFileSync(d.plainDayPath('2026-12-04'), lost[0]!.text + '\n');
+    appendFileSync(d.plainDayPath('2026-12-04'), textOf(lost[0]!) + '\n');
     store = await startStation(dir);
     expect(store.recovery.caughtUp).toBe(1);
-    expect(store.reader.get(lost[0]!.eventId)!.line).toBe(lost[0]!.text);
+    expect(store.reader.get(lost[0]!.eventId)!.line).toBe(textOf(lost[0]!));
     await store.close();
   });
 
@@ -183,11 +183,11 @@ describe('EventStore recovery', () => {
     await store.append([b], null);
     await store.close();
     const d = new DataDir(dir);
-    truncateSync(d.plainDayPath('2026-12-04'), Buffer.byteLength(a.text) + 1);
+    truncateSync(d.plainDayPath('2026-12-04'), Buffer.byteLength(textOf(a)) + 1);
     store = await startStation(dir);
     expect(store.recovery.dropped).toBe(1);
     expect(store.reader.get(b.eventId)).toBeUndefined();
-    expect(store.reader.get(a.eventId)!.line).toBe(a.text);
+    expect(store.reader.get(a.eventId)!.line).toBe(textOf(a));
     await store.close();
   });
 
