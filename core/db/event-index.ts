@@ -96,6 +96,9 @@ export interface PageKey {
   seq: number;
 }
 
+/** Indexes a bulk load may drop and rebuild: everything on `events` but its primary and unique keys. */
+const DEFERRABLE_INDEXES = ['events_by_received', 'events_by_client', 'events_by_sensor_received'];
+
 const EVENT_COLUMNS = `e.seq, e.event_id, s.sensor_id, e.client_ts, e.received_ts, e.segment_id, e.line_offset,
   e.line_length, e.payload_sha256, e.rule_count, e.deleted, o.origin`;
 const EVENT_FROM = `events e LEFT JOIN sensors s ON s.id = e.sensor LEFT JOIN origins o ON o.id = e.origin`;
@@ -169,7 +172,40 @@ export class EventIndex {
 
   static open(path: string, opts: { readonly?: boolean } = {}): EventIndex {
     const readonly = opts.readonly ?? false;
-    return new EventIndex(openDatabase(path, 'index', { readonly }), readonly);
+    const index = new EventIndex(openDatabase(path, 'index', { readonly }), readonly);
+    if (!readonly) index.restoreIndexes(); // after a bulk load that did not finish
+    return index;
+  }
+
+  isEmpty(): boolean {
+    return this.db.prepare('SELECT 1 FROM events LIMIT 1').get() === undefined;
+  }
+
+  /**
+   * Drops the secondary indexes of `events` for a bulk load (see migration
+   * 0002); restoreIndexes() builds them again from the kept definitions.
+   */
+  deferIndexes(): void {
+    this.db.transaction(() => {
+      for (const name of DEFERRABLE_INDEXES) {
+        const row = this.db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) as
+          | { sql: string }
+          | undefined;
+        if (!row) continue;
+        this.db.prepare('INSERT OR REPLACE INTO deferred_indexes (name, sql) VALUES (?, ?)').run(name, row.sql);
+        this.db.exec(`DROP INDEX ${name}`);
+      }
+    })();
+  }
+
+  restoreIndexes(): void {
+    const rows = this.db.prepare('SELECT name, sql FROM deferred_indexes').all() as Array<{ name: string; sql: string }>;
+    for (const { name, sql } of rows) {
+      this.db.transaction(() => {
+        this.db.exec(sql.replace(/^CREATE INDEX /i, 'CREATE INDEX IF NOT EXISTS '));
+        this.db.prepare('DELETE FROM deferred_indexes WHERE name = ?').run(name);
+      })();
+    }
   }
 
   close(): void {

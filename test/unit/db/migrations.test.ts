@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { migrate, migrationsOf, openDatabase } from '../../../core/db/sqlite.js';
+import { EventIndex } from '../../../core/db/event-index.js';
 import { tempDir } from '../../helpers/station.js';
 
 function tables(db: Database.Database): string[] {
@@ -28,6 +29,24 @@ describe('index migrations', () => {
     expect((db.prepare('SELECT event_id FROM events ORDER BY received_ts').all() as Array<{ event_id: string }>).map((r) => r.event_id)).toEqual(['b', 'a']);
     expect(() => db.prepare("INSERT INTO events (event_id, tenant, client_ts, received_ts, segment_id, line_offset, line_length, payload_sha256, rule_count, metaset) VALUES ('a', 1, 'x', 'y', 1, 0, 1, x'00', 0, 1)").run()).toThrow(/UNIQUE/);
     db.close();
+  });
+
+  it('0002_deferred_indexes keeps index definitions across a bulk load, even one cut short', () => {
+    const path = join(tempDir(), 'i.db');
+    const db = new Database(path);
+    migrate(db, 'index', 1);
+    expect(migrate(db, 'index', 2)).toBe(2);
+    expect(tables(db)).toContain('deferred_indexes');
+    db.close();
+    // A bulk load drops the time and sensor indexes…
+    let index = EventIndex.open(path);
+    index.deferIndexes();
+    expect(tables(index.db)).not.toContain('events_by_received');
+    index.close(); // …and the process dies before restoring them.
+    index = EventIndex.open(path);
+    expect(tables(index.db)).toEqual(expect.arrayContaining(['events_by_received', 'events_by_client', 'events_by_sensor_received']));
+    expect(index.db.prepare('SELECT count(*) AS n FROM deferred_indexes').get()).toEqual({ n: 0 });
+    index.close();
   });
 
   it('station 0001_init creates the tenant table', () => {
