@@ -206,8 +206,8 @@ export class EventStore {
       const progress: SegmentProgress[] = [];
       await Promise.all(
         [...byDay].map(async ([day, idx]) => {
-          const seg = this.segmentFor(day);
           try {
+            const seg = this.segmentFor(day);
             const result = await this.writeLines(seg, idx.map((i) => events[i]!.line));
             idx.forEach((i, k) => {
               placed.push({ event: events[i]!, seg, offset: result.offsets[k]!, length: events[i]!.line.length });
