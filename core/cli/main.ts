@@ -13,6 +13,8 @@ import { importFiles } from '../import/importer.js';
 import { Instant, InstantError } from '../domain/instant.js';
 import { isUuid7 } from '../domain/identifier.js';
 import { STATION_VERSION } from '../version.js';
+import { SensorListener, DEFAULT_MAX_MESSAGE_BYTES } from '../grpc/sensor-listener.js';
+import { DEFAULT_BATCH_LIMIT } from '../ingest/report-events.js';
 import { ProgressBar } from './progress.js';
 import { csvHeader, csvRow, formatTable } from './format.js';
 
@@ -67,6 +69,17 @@ async function withReader<T>(root: string, fn: (r: StoreReader) => T | Promise<T
   } finally {
     await store.close();
   }
+}
+
+function positiveInt(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} takes a whole number ≥ 1, got ${JSON.stringify(text)}`);
+  return n;
+}
+
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
 function parseTime(text: string | undefined, flag: string): string | undefined {
@@ -142,6 +155,48 @@ export function buildProgram(): Command {
     .version(STATION_VERSION)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
+
+  addCommon(
+    program
+      .command('serve')
+      .description('run the station: receive sensor events over gRPC until stopped (Ctrl-C)')
+      .option('--grpc <host:port>', 'gRPC listen address (port 0 picks a free port)', '127.0.0.1:50051')
+      .option('--batch-limit <n>', 'most events per ReportEvents call', String(DEFAULT_BATCH_LIMIT))
+      .option('--max-message-bytes <n>', 'largest request accepted', String(DEFAULT_MAX_MESSAGE_BYTES)),
+    false,
+  ).action(async (o: Common & { grpc: string; batchLimit: string; maxMessageBytes: string }) => {
+    const batchLimit = positiveInt(o.batchLimit, '--batch-limit');
+    const maxMessageBytes = positiveInt(o.maxMessageBytes, '--max-message-bytes');
+    const m = /^(.+):(\d+)$/.exec(o.grpc);
+    if (!m) throw new UsageError(`--grpc takes HOST:PORT, got ${JSON.stringify(o.grpc)}`);
+    if (!isLoopback(m[1]!)) {
+      throw new UsageError(`--grpc ${o.grpc}: listening beyond loopback needs API keys, which this version does not have yet`);
+    }
+    const log = (msg: string) => process.stderr.write(`tk: ${msg}\n`);
+    let store: EventStore;
+    try {
+      store = await EventStore.open(dataDirOf(o), { log });
+    } catch (e) {
+      if (e instanceof StationRunningError) throw new Problem(e.message);
+      throw e;
+    }
+    let listener: SensorListener;
+    try {
+      listener = await SensorListener.start(store, { address: o.grpc, batchLimit, maxMessageBytes, log });
+    } catch (e) {
+      await store.close();
+      throw new Problem(`cannot listen on ${o.grpc}: ${(e as Error).message}`);
+    }
+    out(`grpc: ${listener.address}`);
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    log('stopping: finishing calls in flight');
+    await listener.stop();
+    await store.close();
+  });
 
   addCommon(
     program
@@ -308,6 +363,11 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `tk query --json | head`: a closed pipe ends the output, not the program with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -78,6 +78,8 @@ export interface EncodedEvent {
   userMetadataKey: string;
   /** The line's UTF-8 bytes, without the newline. */
   line: Uint8Array;
+  /** The client gave no time and the station used the receipt time (so a resend's time cannot be compared). */
+  clientTsFromReceipt: boolean;
   payloadSha256: Uint8Array;
 }
 
@@ -148,6 +150,7 @@ export function encodeEvent(event: EventLine, payloadJson = encodePayload(event.
     metadataKey: metadataSetKey(event.metadata),
     userMetadataKey: userMetadataKey(event.metadata),
     line: Buffer.from(text),
+    clientTsFromReceipt: event.audit?.client_timestamp_source === 'receipt',
     payloadSha256: sha256(payloadJson),
   };
 }

@@ -230,7 +230,8 @@ export class EventStore {
   private sameAsStored(row: { segment_id: number; line_offset: number; line_length: number }, e: EncodedEvent): boolean {
     const stored = parseOwnLine(this.reader.lineOf(row));
     if (stored.kind !== 'event') return false;
-    return stored.event.client_timestamp === e.clientTs && userMetadataKey(stored.event.metadata) === e.userMetadataKey;
+    const fromReceipt = e.clientTsFromReceipt || stored.event.audit?.client_timestamp_source === 'receipt';
+    return (fromReceipt || stored.event.client_timestamp === e.clientTs) && userMetadataKey(stored.event.metadata) === e.userMetadataKey;
   }
 
   /** The open segment for a day: today's plain file, a finished day's gz (made if missing). */
@@ -470,8 +471,14 @@ function conflict(): AppendOutcome {
   return { status: 'rejected', reason: 'event_id already stored with different content' };
 }
 
+/**
+ * "Same event twice" (PRODUCT §3): equal payload, user metadata and client
+ * time — the time only when both carry one the client gave.
+ */
 function sameContent(a: EncodedEvent, b: EncodedEvent): boolean {
-  return Buffer.from(a.payloadSha256).equals(b.payloadSha256) && a.clientTs === b.clientTs && a.userMetadataKey === b.userMetadataKey;
+  const fromReceipt = a.clientTsFromReceipt || b.clientTsFromReceipt;
+  return Buffer.from(a.payloadSha256).equals(b.payloadSha256) && (fromReceipt || a.clientTs === b.clientTs) &&
+    a.userMetadataKey === b.userMetadataKey;
 }
 
 function toIndexed(p: Placed, origin: string | null): IndexedEvent {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterEach } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import { EventStore } from '../../core/store/event-store.js';
 import { Instant, type Clock } from '../../core/domain/instant.js';
 import { newUuid7 } from '../../core/domain/identifier.js';
@@ -23,6 +23,13 @@ afterEach(() => {
 export function tempDir(prefix = 'tk-test-'): string {
   const d = mkdtempSync(join(tmpdir(), prefix));
   made.push(d);
+  return d;
+}
+
+/** A fresh temp folder for a whole suite (call in beforeAll); removed after it. */
+export function suiteDir(prefix = 'tk-suite-'): string {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  afterAll(() => rmSync(d, { recursive: true, force: true }));
   return d;
 }
 

@@ -1,5 +1,5 @@
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
-import { encoded, startStation, tempDir, textOf } from '../../helpers/station.js';
+import { encoded, startStation, suiteDir, textOf } from '../../helpers/station.js';
 import type { EventStore } from '../../../core/store/event-store.js';
 import type { EncodedEvent } from '../../../core/domain/event-line.js';
 
@@ -10,7 +10,7 @@ const all: EncodedEvent[] = [];
 
 // 120 events over three days, three sensors, two rules; receipt and client times differ.
 beforeAll(async () => {
-  store = await startStation(tempDir('tk-query-'));
+  store = await startStation(suiteDir('tk-query-'));
   for (let i = 0; i < 120; i++) {
     const day = 2 + (i % 3);
     const sec = String(i % 60).padStart(2, '0');

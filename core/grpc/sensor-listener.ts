@@ -1,0 +1,139 @@
+// The gRPC listener (PRODUCT §4 "gRPC"): trapperkeeper.sensor.v1.SensorAPI and
+// grpc.health.v1 over @grpc/grpc-js. This folder is the only one that imports
+// @grpc/*; the work itself is in core/ingest.
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
+import { STATION_VERSION } from '../version.js';
+import type { EventStore } from '../store/event-store.js';
+import { BatchLimitError, DEFAULT_BATCH_LIMIT, reportEvents, type DecodedRequest, type ReportResult } from '../ingest/report-events.js';
+import { clientIpOf } from '../ingest/peer-address.js';
+
+export const SENSOR_SERVICE = 'trapperkeeper.sensor.v1.SensorAPI';
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+export interface ListenerOptions {
+  /** HOST:PORT; port 0 picks a free one. */
+  address: string;
+  batchLimit?: number;
+  maxMessageBytes?: number;
+  log?: (message: string) => void;
+}
+
+const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: true,
+  longs: String,
+  enums: String,
+  defaults: false,
+  oneofs: true,
+  includeDirs: [join(PACKAGE_ROOT, 'proto')],
+};
+
+interface HealthService {
+  Check: grpc.handleUnaryCall<{ service?: string }, { status: string }>;
+  Watch: grpc.handleServerStreamingCall<{ service?: string }, { status: string }>;
+}
+
+function loadService(file: string, path: string[]): grpc.ServiceDefinition {
+  const def = protoLoader.loadSync(file, LOADER_OPTIONS);
+  let node: unknown = grpc.loadPackageDefinition(def);
+  for (const part of path) node = (node as Record<string, unknown>)[part];
+  return (node as { service: grpc.ServiceDefinition }).service;
+}
+
+export class SensorListener {
+  private serving = true;
+  private readonly watchers = new Set<grpc.ServerWritableStream<{ service?: string }, { status: string }>>();
+
+  private constructor(
+    private readonly server: grpc.Server,
+    /** The bound address, with the real port. */
+    readonly address: string,
+  ) {}
+
+  static async start(store: EventStore, opts: ListenerOptions): Promise<SensorListener> {
+    const batchLimit = opts.batchLimit ?? DEFAULT_BATCH_LIMIT;
+    const maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const log = opts.log ?? (() => {});
+    const server = new grpc.Server({
+      'grpc.max_receive_message_length': maxBytes,
+      'grpc.max_send_message_length': maxBytes,
+    });
+    const sensorApi = loadService('trapperkeeper/sensor/v1/sensor_api.proto', ['trapperkeeper', 'sensor', 'v1', 'SensorAPI']);
+    const health = loadService('grpc/health/v1/health.proto', ['grpc', 'health', 'v1', 'Health']);
+    let listener: SensorListener | undefined;
+
+    server.addService(sensorApi, {
+      ReportEvents: (call: grpc.ServerUnaryCall<DecodedRequest, ReportResult>, callback: grpc.sendUnaryData<ReportResult>) => {
+        const first = (key: string) => {
+          const v = call.metadata.get(key)[0];
+          return v === undefined ? undefined : String(v);
+        };
+        const arrival = {
+          receivedAt: store.now(),
+          serverVersion: STATION_VERSION,
+          clientIp: clientIpOf(call.getPeer()),
+          apiType: first('x-tk-api-type'),
+          apiVersion: first('x-tk-api-version'),
+        };
+        reportEvents(store, call.request, arrival, batchLimit).then(
+          (result) => callback(null, result),
+          (err: Error) => {
+            if (err instanceof BatchLimitError) callback({ code: grpc.status.INVALID_ARGUMENT, details: err.message });
+            else {
+              log(`ReportEvents failed: ${err.stack ?? err.message}`);
+              callback({ code: grpc.status.INTERNAL, details: `station error: ${err.message}` });
+            }
+          },
+        );
+      },
+    });
+
+    const statusOf = (service: string | undefined): string | null => {
+      if (service && service !== SENSOR_SERVICE) return null;
+      return listener?.serving ? 'SERVING' : 'NOT_SERVING';
+    };
+    const healthImpl: HealthService = {
+      Check: (call, callback) => {
+        const status = statusOf(call.request.service);
+        if (status === null) callback({ code: grpc.status.NOT_FOUND, details: `unknown service ${call.request.service}` });
+        else callback(null, { status });
+      },
+      Watch: (call) => {
+        const status = statusOf(call.request.service);
+        call.write({ status: status ?? 'SERVICE_UNKNOWN' });
+        listener?.watchers.add(call);
+        call.on('cancelled', () => listener?.watchers.delete(call));
+      },
+    };
+    server.addService(health, healthImpl as unknown as grpc.UntypedServiceImplementation);
+
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(opts.address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    const host = opts.address.slice(0, opts.address.lastIndexOf(':'));
+    listener = new SensorListener(server, `${host}:${port}`);
+    return listener;
+  }
+
+  /** Stops taking calls, lets the ones in flight finish (their lines durable), then closes. */
+  async stop(graceMs = 10_000): Promise<void> {
+    this.serving = false;
+    for (const w of this.watchers) {
+      w.write({ status: 'NOT_SERVING' });
+      w.end();
+    }
+    this.watchers.clear();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, graceMs);
+      this.server.tryShutdown(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}

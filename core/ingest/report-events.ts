@@ -1,0 +1,177 @@
+// ReportEvents, apart from its transport (PRODUCT §3–§4, issue "sensor
+// listener"): every event of a decoded request gets a verdict of its own; the
+// accepted ones are stored in one append, and ACCEPTED is only said once
+// their lines are durable.
+import { Instant, InstantError } from '../domain/instant.js';
+import { newUuid7, uuid7Problem } from '../domain/identifier.js';
+import { encodeEvent, encodePayload, LineError, type EncodedEvent, type EventAudit, type EventLine, type MatchedRule }
+  from '../domain/event-line.js';
+import { MetadataError, sanitizeIncomingMetadata } from '../domain/metadata.js';
+import type { JsonObject } from '../domain/json.js';
+import type { EventStore } from '../store/event-store.js';
+import { structToJson, valueToJson, StructError, type ProtoStruct, type ProtoValue } from './struct-json.js';
+import { ruleToSnapshot, type ProtoRule } from './rule-snapshot.js';
+
+type ProtoTimestamp = { seconds?: unknown; nanos?: unknown } | null | undefined;
+
+export interface DecodedEvent {
+  event_id?: string;
+  payload?: ProtoStruct | null;
+  metadata?: Record<string, string>;
+  client_timestamp?: ProtoTimestamp;
+  matched_rules?: Array<{ rule_id?: string; action?: string }>;
+  rule_snapshot?: ProtoRule | null;
+  record_snapshot?: ProtoStruct | null;
+  matched_field?: string;
+  matched_value?: ProtoValue | null;
+  matched_condition?: { values?: ProtoValue[] } | null;
+  rule_snapshots?: ProtoRule[];
+}
+
+export interface DecodedRequest {
+  events?: DecodedEvent[];
+  sensor_id?: string;
+  client_timestamp?: ProtoTimestamp;
+}
+
+/** What the transport knows about how the request arrived. */
+export interface Arrival {
+  receivedAt: Instant;
+  serverVersion: string;
+  clientIp?: string | undefined;
+  apiType?: string | undefined;
+  apiVersion?: string | undefined;
+}
+
+export type EventStatus = 'EVENT_STATUS_ACCEPTED' | 'EVENT_STATUS_REJECTED' | 'EVENT_STATUS_ERROR';
+
+export interface EventResult {
+  event_id: string;
+  status: EventStatus;
+  error_message: string;
+}
+
+export interface ReportResult {
+  results: EventResult[];
+  accepted_count: number;
+  rejected_count: number;
+}
+
+export class BatchLimitError extends Error {
+  override name = 'BatchLimitError';
+}
+
+export const DEFAULT_BATCH_LIMIT = 1000;
+
+function hasTimestamp(ts: ProtoTimestamp): ts is { seconds?: unknown; nanos?: unknown } {
+  return ts !== null && ts !== undefined;
+}
+
+/** Turns one decoded event into a line, or says why not. */
+export function prepareEvent(ev: DecodedEvent, req: DecodedRequest, arrival: Arrival): { encoded: EncodedEvent } | { reason: string } {
+  let eventId: string;
+  if (!ev.event_id) eventId = newUuid7();
+  else {
+    const problem = uuid7Problem(ev.event_id);
+    if (problem) return { reason: `event_id ${problem}` };
+    eventId = ev.event_id.toLowerCase();
+  }
+  try {
+    let source: EventAudit['client_timestamp_source'];
+    let clientTs: Instant;
+    if (hasTimestamp(ev.client_timestamp)) {
+      clientTs = Instant.fromProtobuf(ev.client_timestamp);
+      source = 'event';
+    } else if (hasTimestamp(req.client_timestamp)) {
+      clientTs = Instant.fromProtobuf(req.client_timestamp);
+      source = 'request';
+    } else {
+      clientTs = arrival.receivedAt;
+      source = 'receipt';
+    }
+    const payload = structToJson(ev.payload);
+    const payloadJson = encodePayload(payload);
+    const receivedAt = arrival.receivedAt.toString();
+    const clientText = clientTs.toString();
+    const md = sanitizeIncomingMetadata(ev.metadata ?? {}, req.sensor_id || undefined, {
+      apiType: arrival.apiType,
+      apiVersion: arrival.apiVersion,
+      clientIp: arrival.clientIp,
+      clientTimestamp: clientText,
+      serverReceivedAt: receivedAt,
+      serverVersion: arrival.serverVersion,
+    });
+    const line: EventLine = {
+      event_id: eventId,
+      client_timestamp: clientText,
+      server_received_at: receivedAt,
+      payload,
+      metadata: md.metadata,
+    };
+    const matched = (ev.matched_rules ?? []).filter((r) => r.rule_id);
+    if (matched.length > 0) {
+      line.matched_rules = matched.map((r): MatchedRule => {
+        const action = r.action && !r.action.endsWith('_UNSPECIFIED') ? r.action.replace(/^ACTION_/, '').toLowerCase() : undefined;
+        return action ? { rule_id: r.rule_id!, action } : { rule_id: r.rule_id! };
+      });
+    }
+    const snapshots = (ev.rule_snapshots ?? []).map(ruleToSnapshot);
+    if (ev.rule_snapshot) line.rule_snapshot = ruleToSnapshot(ev.rule_snapshot);
+    else if (snapshots[0]) line.rule_snapshot = snapshots[0];
+    if (snapshots.length > 1) line.rule_snapshots = snapshots;
+    if (ev.record_snapshot) line.record_snapshot = structToJson(ev.record_snapshot) as JsonObject;
+    if (ev.matched_field) line.matched_field = ev.matched_field;
+    if (ev.matched_value) line.matched_value = valueToJson(ev.matched_value);
+    if (ev.matched_condition) line.matched_condition = (ev.matched_condition.values ?? []).map(valueToJson);
+    const audit: EventAudit = { client_timestamp_source: source };
+    if (md.stripped) audit.stripped_metadata = md.stripped;
+    if (md.claimedSensorId !== undefined) audit.claimed_sensor_id = md.claimedSensorId;
+    line.audit = audit;
+    return { encoded: encodeEvent(line, payloadJson) };
+  } catch (e) {
+    if (e instanceof LineError || e instanceof MetadataError || e instanceof StructError) return { reason: e.message };
+    if (e instanceof InstantError) return { reason: `client_timestamp: ${e.message}` };
+    throw e;
+  }
+}
+
+export async function reportEvents(
+  store: EventStore,
+  req: DecodedRequest,
+  arrival: Arrival,
+  batchLimit = DEFAULT_BATCH_LIMIT,
+): Promise<ReportResult> {
+  const events = req.events ?? [];
+  if (events.length > batchLimit) {
+    throw new BatchLimitError(`batch of ${events.length} events exceeds the limit of ${batchLimit} events per ReportEvents call`);
+  }
+  const results: EventResult[] = new Array(events.length);
+  const toStore: EncodedEvent[] = [];
+  const positions: number[] = [];
+  events.forEach((ev, i) => {
+    const prepared = prepareEvent(ev, req, arrival);
+    if ('reason' in prepared) {
+      results[i] = { event_id: ev.event_id ?? '', status: 'EVENT_STATUS_REJECTED', error_message: prepared.reason };
+    } else {
+      toStore.push(prepared.encoded);
+      positions.push(i);
+    }
+  });
+  if (toStore.length > 0) {
+    let outcomes;
+    try {
+      outcomes = await store.append(toStore, 'grpc');
+    } catch (e) {
+      outcomes = toStore.map(() => ({ status: 'error' as const, reason: `storage failure: ${(e as Error).message}` }));
+    }
+    outcomes.forEach((o, k) => {
+      const i = positions[k]!;
+      const id = toStore[k]!.eventId;
+      if (o.status === 'stored' || o.status === 'duplicate') results[i] = { event_id: id, status: 'EVENT_STATUS_ACCEPTED', error_message: '' };
+      else if (o.status === 'rejected') results[i] = { event_id: id, status: 'EVENT_STATUS_REJECTED', error_message: o.reason };
+      else results[i] = { event_id: id, status: 'EVENT_STATUS_ERROR', error_message: o.reason };
+    });
+  }
+  const accepted = results.filter((r) => r.status === 'EVENT_STATUS_ACCEPTED').length;
+  return { results, accepted_count: accepted, rejected_count: results.length - accepted };
+}
