@@ -1,7 +1,7 @@
 // `tk`, the station's command line (PRODUCT §4 "CLI").
 // Exit codes: 0 success; 1 the command ran but found problems; 2 usage error.
 import { Command, CommanderError, Option } from 'commander';
-import { createWriteStream, existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -11,7 +11,11 @@ import { StoreReader, QueryError, type EventQuery } from '../store/store-reader.
 import { verifyStore } from '../store/verify.js';
 import { importFiles } from '../import/importer.js';
 import { Instant, InstantError } from '../domain/instant.js';
-import { isUuid7 } from '../domain/identifier.js';
+import { isUuid7, newUuid7 } from '../domain/identifier.js';
+import { parseRule, RuleError, type RuleDefinition } from '../domain/rule.js';
+import { StationDb } from '../db/station-db.js';
+import { StoreLock } from '../store/store-lock.js';
+import { etagOf } from '../rules/rule-sync.js';
 import { STATION_VERSION } from '../version.js';
 import { SensorListener, DEFAULT_MAX_MESSAGE_BYTES } from '../grpc/sensor-listener.js';
 import { DEFAULT_BATCH_LIMIT } from '../ingest/report-events.js';
@@ -80,6 +84,29 @@ function positiveInt(text: string, flag: string): number {
 function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Runs a write against station.db as the data dir's one writer. */
+async function withStationDb<T>(root: string, fn: (db: StationDb, tenant: string) => T): Promise<T> {
+  const dir = new DataDir(root);
+  mkdirSync(root, { recursive: true });
+  let lock: StoreLock;
+  try {
+    lock = StoreLock.acquire(dir.lockPath);
+  } catch (e) {
+    if (e instanceof StationRunningError) throw new Problem(e.message);
+    throw e;
+  }
+  try {
+    const db = StationDb.open(dir.stationPath);
+    try {
+      return fn(db, db.ensureTenant(newUuid7, Instant.fromEpochMillis(Date.now()).toString()));
+    } finally {
+      db.close();
+    }
+  } finally {
+    lock.release();
+  }
 }
 
 function parseTime(text: string | undefined, flag: string): string | undefined {
@@ -196,6 +223,70 @@ export function buildProgram(): Command {
     log('stopping: finishing calls in flight');
     await listener.stop();
     await store.close();
+  });
+
+  const rules = program.command('rules').description('the rules this station serves to sensors (SyncRules)');
+  addCommon(
+    rules
+      .command('import')
+      .description('add rules from a JSON file (one rule, an array of rules, or JSONL) in upstream\'s rule shape')
+      .argument('<file>'),
+  ).action(async (file: string, o: Common) => {
+    if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+    const text = readFileSync(file, 'utf8');
+    let values: unknown[];
+    try {
+      const parsed: unknown = JSON.parse(text);
+      values = Array.isArray(parsed) ? parsed : [parsed];
+    } catch {
+      try {
+        values = text.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as unknown);
+      } catch (e) {
+        throw new Problem(`${file} is neither JSON nor JSON Lines: ${(e as Error).message}`);
+      }
+    }
+    const now = Instant.fromEpochMillis(Date.now());
+    const problems: Array<{ rule: number; reason: string }> = [];
+    const defs: RuleDefinition[] = [];
+    values.forEach((v, i) => {
+      try {
+        defs.push(parseRule(v, `rule ${i + 1}`));
+      } catch (e) {
+        if (e instanceof RuleError) problems.push({ rule: i + 1, reason: e.message });
+        else throw e;
+      }
+    });
+    const outcomes = problems.length > 0 ? [] : await withStationDb(dataDirOf(o), (db, tenant) => db.importRules(defs, tenant, now.toString()));
+    defs.forEach((d, i) => {
+      if (outcomes[i] === 'refused') problems.push({ rule: i + 1, reason: `rule ${d.rule_id} is already stored with another definition (rules are immutable)` });
+    });
+    const summary = {
+      added: outcomes.filter((x) => x === 'added').length,
+      unchanged: outcomes.filter((x) => x === 'unchanged').length,
+      refused: problems.length,
+      problems,
+    };
+    if (o.json) out(JSON.stringify(summary));
+    else {
+      out(problems.length > 0 && outcomes.length === 0 ? 'nothing imported:' : `added ${summary.added}, unchanged ${summary.unchanged}, refused ${summary.refused}`);
+      for (const p of problems) out(`  ${p.reason}`);
+    }
+    if (problems.length > 0) process.exitCode = 1;
+  });
+  addCommon(rules.command('list').description('list stored rules')).action(async (o: Common) => {
+    const root = dataDirOf(o);
+    if (!existsSync(new DataDir(root).stationPath)) throw new Problem(`no TrapperKeeper data in ${root}`);
+    const db = StationDb.open(new DataDir(root).stationPath, { readonly: true });
+    try {
+      const all = db.rules();
+      if (o.json) return out(JSON.stringify({ rules: all, etag: etagOf(all.filter((r) => r.state === 'active')) }));
+      if (all.length === 0) return out('(no rules)');
+      for (const r of all) {
+        out(`${r.rule_id}  ${r.state.padEnd(8)}  ${r.action.padEnd(7)}  ${r.name}${r.tags.length ? `  [${r.tags.join(', ')}]` : ''}`);
+      }
+    } finally {
+      db.close();
+    }
   });
 
   addCommon(

@@ -9,6 +9,7 @@ import { STATION_VERSION } from '../version.js';
 import type { EventStore } from '../store/event-store.js';
 import { BatchLimitError, DEFAULT_BATCH_LIMIT, reportEvents, type DecodedRequest, type ReportResult } from '../ingest/report-events.js';
 import { clientIpOf } from '../ingest/peer-address.js';
+import { syncRules, type RuleSync } from '../rules/rule-sync.js';
 
 export const SENSOR_SERVICE = 'trapperkeeper.sensor.v1.SensorAPI';
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -65,6 +66,15 @@ export class SensorListener {
     let listener: SensorListener | undefined;
 
     server.addService(sensorApi, {
+      SyncRules: (call: grpc.ServerUnaryCall<{ tags?: string[] }, RuleSync>, callback: grpc.sendUnaryData<RuleSync>) => {
+        try {
+          const ifNoneMatch = call.metadata.get('if-none-match')[0];
+          callback(null, syncRules(store.station.rules(), call.request.tags ?? [], ifNoneMatch === undefined ? undefined : String(ifNoneMatch)));
+        } catch (err) {
+          log(`SyncRules failed: ${(err as Error).stack ?? err}`);
+          callback({ code: grpc.status.INTERNAL, details: `station error: ${(err as Error).message}` });
+        }
+      },
       ReportEvents: (call: grpc.ServerUnaryCall<DecodedRequest, ReportResult>, callback: grpc.sendUnaryData<ReportResult>) => {
         const first = (key: string) => {
           const v = call.metadata.get(key)[0];

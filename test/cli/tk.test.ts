@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, existsSync, rmSync, readdirSync } from 'no
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { newUuid7 } from '../../core/domain/identifier.js';
-import { runTk, tempDir } from '../helpers/station.js';
+import { REPO, runTk, tempDir } from '../helpers/station.js';
 
 function line(over: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -175,7 +175,7 @@ describe('tk query, delete, export, stats', () => {
     expect(q(data, '--cursor', 'nope').code).toBe(2);
     expect(runTk(['frobnicate']).code).toBe(2);
     expect(runTk(['get', 'not-an-id', '--data-dir', data]).code).toBe(2);
-    for (const cmd of [[], ['import'], ['query'], ['get'], ['delete'], ['export'], ['verify'], ['reindex'], ['stats']]) {
+    for (const cmd of [[], ['serve'], ['import'], ['query'], ['get'], ['delete'], ['export'], ['verify'], ['reindex'], ['stats'], ['rules', 'import'], ['rules', 'list']]) {
       const help = runTk([...cmd, '--help']);
       expect(help.code, cmd.join(' ')).toBe(0);
       expect(help.stdout).toMatch(/Usage: tk/);
@@ -288,7 +288,7 @@ describe('store ownership from the CLI', () => {
     const holder = spawn('sleep', ['30']);
     try {
       writeFileSync(join(data, 'station.lock'), `${holder.pid}\n`);
-      for (const args of [['import', join(dir, 'in.jsonl')], ['delete', String(newUuid7()), '--reason', 'x'], ['reindex']]) {
+      for (const args of [['import', join(dir, 'in.jsonl')], ['delete', String(newUuid7()), '--reason', 'x'], ['reindex'], ['rules', 'import', join(REPO, 'test/fixtures/rules.json')]]) {
         const r = runTk([...args, '--data-dir', data]);
         expect(r.code, args[0]).toBe(1);
         expect(r.stderr).toContain(`station running (pid ${holder.pid})`);
@@ -308,5 +308,31 @@ describe('store ownership from the CLI', () => {
     const r = runTk(['query', '--data-dir', join(tempDir(), 'nothing-here')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no TrapperKeeper data in/);
+  });
+});
+
+describe('tk rules', () => {
+  it('imports rules once, refuses a changed definition of a known id, and lists them', () => {
+    const data = join(tempDir(), 'data');
+    const fixture = join(REPO, 'test/fixtures/rules.json');
+    const first = runTk(['rules', 'import', fixture, '--json', '--data-dir', data]);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toEqual({ added: 3, unchanged: 0, refused: 0, problems: [] });
+    expect(JSON.parse(runTk(['rules', 'import', fixture, '--json', '--data-dir', data]).stdout)).toMatchObject({ unchanged: 3 });
+    const changed = join(tempDir(), 'changed.json');
+    writeFileSync(changed, JSON.stringify({ ...JSON.parse(readFileSync(fixture, 'utf8'))[0], name: 'Renamed' }));
+    const refused = runTk(['rules', 'import', changed, '--data-dir', data]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/0193a0b0-0000-7000-8000-00000000000a is already stored with another definition \(rules are immutable\)/);
+    const bad = join(tempDir(), 'bad.json');
+    writeFileSync(bad, JSON.stringify([{ rule_id: '0193a0b0-0000-7000-8000-0000000000ff', name: 'x', action: 'observe', any: [{ all: [{ field: ['a'], op: 'near', value: 1 }] }] }]));
+    const badRun = runTk(['rules', 'import', bad, '--data-dir', data]);
+    expect(badRun.code).toBe(1);
+    expect(badRun.stdout).toMatch(/rule 1\.any\[0\]\.all\[0\]\.op must be one of/);
+    const list = JSON.parse(runTk(['rules', 'list', '--json', '--data-dir', data]).stdout);
+    expect(list.rules.map((r: { name: string; state: string }) => [r.name, r.state])).toEqual([
+      ['High temperature', 'active'], ['North field pressure', 'active'], ['Draft rule', 'draft'],
+    ]);
+    expect(list.etag).toMatch(/^[0-9a-f]{64}$/);
   });
 });

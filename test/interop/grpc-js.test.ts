@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { newUuid7 } from '../../core/domain/identifier.js';
-import { runTk, suiteDir } from '../helpers/station.js';
+import { REPO, runTk, suiteDir } from '../helpers/station.js';
 import { startServe, type RunningStation } from '../helpers/serve.js';
 import { grpc, healthClient, sensorClient, toStruct, unary, type Client } from '../helpers/grpc-client.js';
 
@@ -18,6 +18,7 @@ let data: string;
 
 beforeAll(async () => {
   data = join(suiteDir('tk-grpc-'), 'data');
+  expect(runTk(['rules', 'import', join(REPO, 'test/fixtures/rules.json'), '--data-dir', data]).code).toBe(0);
   station = await startServe(data);
   client = sensorClient(station.grpc);
 });
@@ -102,6 +103,21 @@ describe('SensorAPI over grpc-js', () => {
       code: grpc.status.INVALID_ARGUMENT,
       details: expect.stringMatching(/1001 events exceeds the limit of 1000/),
     });
+  });
+
+  it('serves the ACTIVE rules for the tags with an ETag, and none when the sensor has them already', async () => {
+    interface Sync { rules: Array<{ rule_id: string; action: string; or_groups: unknown[] }>; etag: string }
+    const all = await unary<Sync>(client, 'SyncRules', { tags: [] });
+    expect(all.rules.map((r) => r.rule_id)).toEqual(['0193a0b0-0000-7000-8000-00000000000a', '0193a0b0-0000-7000-8000-00000000000b']);
+    expect(all.rules[0]).toMatchObject({ name: 'High temperature', action: 'ACTION_OBSERVE', state: 'RULE_STATE_ACTIVE', sample_rate: 1 });
+    expect(all.rules[0]!.or_groups).toHaveLength(2);
+    expect(all.etag).toMatch(/^[0-9a-f]{64}$/);
+    const md = new grpc.Metadata();
+    md.set('if-none-match', all.etag);
+    expect(await unary<Sync>(client, 'SyncRules', { tags: [] }, md)).toEqual({ rules: [], etag: all.etag });
+    const south = await unary<Sync>(client, 'SyncRules', { tags: ['site=south'] });
+    expect(south.rules.map((r) => r.rule_id)).toEqual(['0193a0b0-0000-7000-8000-00000000000a']);
+    expect(south.etag).not.toBe(all.etag);
   });
 
   it('answers grpc.health.v1 Check', async () => {

@@ -17,7 +17,13 @@ interface Results {
 
 let station: RunningStation;
 let data: string;
-let answer: { accept: Results; reject: Results; resend: Results; over_limit: { code: string; details: string } };
+let answer: {
+  accept: Results;
+  reject: Results;
+  resend: Results;
+  over_limit: { code: string; details: string };
+  sync: { ids: string[]; etag: string; again: { count: number; etag: string }; north: string[]; south: string[]; first_condition_path: string[] };
+};
 const id1 = newUuid7();
 const id2 = newUuid7();
 
@@ -28,6 +34,7 @@ beforeAll(async () => {
   const protos = readdirSync(join(REPO, 'proto/trapperkeeper/sensor/v1')).map((f) => `proto/trapperkeeper/sensor/v1/${f}`);
   execFileSync(PYTHON, ['-m', 'grpc_tools.protoc', '-I', 'proto', `--python_out=${stubs}`, `--grpc_python_out=${stubs}`, ...protos], { cwd: REPO });
   data = join(dir, 'data');
+  expect(runTk(['rules', 'import', join(REPO, 'test/fixtures/rules.json'), '--data-dir', data]).code).toBe(0);
   station = await startServe(data);
   const out = execFileSync(PYTHON, [join(REPO, 'test/interop/python/sensor.py'), stubs, station.grpc, id1, id2], { encoding: 'utf8' });
   answer = JSON.parse(out);
@@ -92,6 +99,17 @@ describe('Python sensor (python3-grpcio) against tk serve', () => {
     ]);
     const copies = runTk(['query', '--json', '--sensor', 'py-sensor-01', '--data-dir', data]).stdout.trim().split('\n');
     expect(copies.filter((l) => JSON.parse(l).event_id === id1)).toHaveLength(1);
+  });
+
+  it('syncs rules by tags, with an ETag that answers "nothing new" when it matches', () => {
+    const a = '0193a0b0-0000-7000-8000-00000000000a';
+    const b = '0193a0b0-0000-7000-8000-00000000000b';
+    expect(answer.sync.ids).toEqual([a, b]);
+    expect(answer.sync.etag).toMatch(/^[0-9a-f]{64}$/);
+    expect(answer.sync.again).toEqual({ count: 0, etag: answer.sync.etag });
+    expect(answer.sync.north).toEqual([a, b]);
+    expect(answer.sync.south).toEqual([a]);
+    expect(answer.sync.first_condition_path).toEqual(['field_name', 'wildcard', 'field_name']);
   });
 
   it('has an over-limit batch refused whole with INVALID_ARGUMENT naming the limit', () => {

@@ -74,4 +74,19 @@ try:
 except grpc.RpcError as e:
     out["over_limit"] = {"code": e.code().name, "details": e.details()}
 
+sync = api.SyncRules(sensor_api_pb2.SyncRulesRequest(tags=[]))
+again = api.SyncRules(sensor_api_pb2.SyncRulesRequest(tags=[]), metadata=(("if-none-match", sync.etag),))
+north = api.SyncRules(sensor_api_pb2.SyncRulesRequest(tags=["site=north", "production"]))
+south = api.SyncRules(sensor_api_pb2.SyncRulesRequest(tags=["site=south"]))
+out["sync"] = {
+    "ids": [r.rule_id for r in sync.rules],
+    "etag": sync.etag,
+    "again": {"count": len(again.rules), "etag": again.etag},
+    "north": [r.rule_id for r in north.rules],
+    "south": [r.rule_id for r in south.rules],
+    "first_condition_path": [
+        seg.WhichOneof("segment_type") for seg in sync.rules[0].or_groups[0].conditions[0].field_path.segments
+    ] if sync.rules else [],
+}
+
 print(json.dumps(out))

@@ -56,6 +56,17 @@ describe('index migrations', () => {
     db.close();
   });
 
+  it('station 0002_rules creates the rule store, keyed by rule_id', () => {
+    const db = new Database(join(tempDir(), 's.db'));
+    migrate(db, 'station', 1);
+    expect(migrate(db, 'station', 2)).toBe(2);
+    expect(tables(db)).toContain('rules');
+    const insert = db.prepare("INSERT INTO rules (rule_id, tenant_id, name, state, created_at, definition, imported_at) VALUES ('r', 't', 'n', 'active', 'c', '{}', 'i')");
+    insert.run();
+    expect(() => insert.run()).toThrow(/UNIQUE|PRIMARY KEY/);
+    db.close();
+  });
+
   it('re-opening applies nothing twice; a newer schema is refused with advice', () => {
     const path = join(tempDir(), 'i.db');
     openDatabase(path, 'index').close();
