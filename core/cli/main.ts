@@ -16,6 +16,7 @@ import { parseRule, RuleError, type RuleDefinition } from '../domain/rule.js';
 import { StationDb } from '../db/station-db.js';
 import { StoreLock } from '../store/store-lock.js';
 import { etagOf } from '../rules/rule-sync.js';
+import { newApiKey, newHmacSecret } from '../domain/api-key.js';
 import { STATION_VERSION } from '../version.js';
 import { SensorListener, DEFAULT_MAX_MESSAGE_BYTES } from '../grpc/sensor-listener.js';
 import { DEFAULT_BATCH_LIMIT } from '../ingest/report-events.js';
@@ -189,16 +190,15 @@ export function buildProgram(): Command {
       .description('run the station: receive sensor events over gRPC until stopped (Ctrl-C)')
       .option('--grpc <host:port>', 'gRPC listen address (port 0 picks a free port)', '127.0.0.1:50051')
       .option('--batch-limit <n>', 'most events per ReportEvents call', String(DEFAULT_BATCH_LIMIT))
-      .option('--max-message-bytes <n>', 'largest request accepted', String(DEFAULT_MAX_MESSAGE_BYTES)),
+      .option('--max-message-bytes <n>', 'largest request accepted', String(DEFAULT_MAX_MESSAGE_BYTES))
+      .option('--require-api-key', 'sensors must present an API key (always so beyond loopback; see tk keys)'),
     false,
-  ).action(async (o: Common & { grpc: string; batchLimit: string; maxMessageBytes: string }) => {
+  ).action(async (o: Common & { grpc: string; batchLimit: string; maxMessageBytes: string; requireApiKey?: boolean }) => {
     const batchLimit = positiveInt(o.batchLimit, '--batch-limit');
     const maxMessageBytes = positiveInt(o.maxMessageBytes, '--max-message-bytes');
     const m = /^(.+):(\d+)$/.exec(o.grpc);
     if (!m) throw new UsageError(`--grpc takes HOST:PORT, got ${JSON.stringify(o.grpc)}`);
-    if (!isLoopback(m[1]!)) {
-      throw new UsageError(`--grpc ${o.grpc}: listening beyond loopback needs API keys, which this version does not have yet`);
-    }
+    const requireApiKey = o.requireApiKey === true || !isLoopback(m[1]!);
     const log = (msg: string) => process.stderr.write(`tk: ${msg}\n`);
     let store: EventStore;
     try {
@@ -209,10 +209,13 @@ export function buildProgram(): Command {
     }
     let listener: SensorListener;
     try {
-      listener = await SensorListener.start(store, { address: o.grpc, batchLimit, maxMessageBytes, log });
+      listener = await SensorListener.start(store, { address: o.grpc, batchLimit, maxMessageBytes, requireApiKey, log });
     } catch (e) {
       await store.close();
       throw new Problem(`cannot listen on ${o.grpc}: ${(e as Error).message}`);
+    }
+    if (requireApiKey && store.station.storedKeys().every((k) => k.revoked)) {
+      log('no API key can be used yet: every sensor will be refused until you stop the station and run tk keys create');
     }
     out(`grpc: ${listener.address}`);
     await new Promise<void>((resolve) => {
@@ -224,6 +227,46 @@ export function buildProgram(): Command {
     await listener.stop();
     await store.close();
   });
+
+  const keys = program.command('keys').description('API keys sensors present (x-api-key) when the station requires them');
+  addCommon(keys.command('create').description('make a key; it is printed once and only its HMAC is kept').argument('<name>')).action(
+    async (name: string, o: Common) => {
+      if (name.trim() === '') throw new UsageError('a key needs a name');
+      const made = await withStationDb(dataDirOf(o), (db, tenant) => {
+        const now = Instant.fromEpochMillis(Date.now()).toString();
+        const secret = db.hmacSecret(newHmacSecret, now);
+        const { key, keyHash } = newApiKey(secret);
+        const apiKeyId = newUuid7();
+        db.addApiKey({ apiKeyId, tenantId: tenant, name, secretId: secret.secretId, keyHash, createdAt: now });
+        return { apiKeyId, name, key, createdAt: now };
+      });
+      if (o.json) out(JSON.stringify({ api_key_id: made.apiKeyId, name: made.name, key: made.key, created_at: made.createdAt }));
+      else {
+        out(made.key);
+        process.stderr.write(`key ${made.apiKeyId} (${made.name}): copy it now, it cannot be shown again\n`);
+      }
+    },
+  );
+  addCommon(keys.command('list').description('list keys (never the keys themselves)')).action(async (o: Common) => {
+    const root = dataDirOf(o);
+    if (!existsSync(new DataDir(root).stationPath)) throw new Problem(`no TrapperKeeper data in ${root}`);
+    const db = StationDb.open(new DataDir(root).stationPath, { readonly: true });
+    try {
+      const all = db.apiKeys();
+      if (o.json) return out(JSON.stringify({ keys: all }));
+      if (all.length === 0) return out('(no keys)');
+      for (const k of all) out(`${k.api_key_id}  ${k.revoked_at ? `revoked ${k.revoked_at}` : 'active'.padEnd(38)}  ${k.name}`);
+    } finally {
+      db.close();
+    }
+  });
+  addCommon(keys.command('revoke').description('stop a key from working (kept for the audit trail)').argument('<key-id>')).action(
+    async (id: string, o: Common) => {
+      const done = await withStationDb(dataDirOf(o), (db) => db.revokeApiKey(id.toLowerCase(), Instant.fromEpochMillis(Date.now()).toString()));
+      if (!done) throw new Problem(`no key ${id}`);
+      out(o.json ? JSON.stringify({ api_key_id: id.toLowerCase(), revoked: true }) : `revoked ${id}`);
+    },
+  );
 
   const rules = program.command('rules').description('the rules this station serves to sensors (SyncRules)');
   addCommon(

@@ -10,6 +10,7 @@ import type { EventStore } from '../store/event-store.js';
 import { BatchLimitError, DEFAULT_BATCH_LIMIT, reportEvents, type DecodedRequest, type ReportResult } from '../ingest/report-events.js';
 import { clientIpOf } from '../ingest/peer-address.js';
 import { syncRules, type RuleSync } from '../rules/rule-sync.js';
+import { checkApiKey } from '../domain/api-key.js';
 
 export const SENSOR_SERVICE = 'trapperkeeper.sensor.v1.SensorAPI';
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -19,6 +20,8 @@ export interface ListenerOptions {
   address: string;
   batchLimit?: number;
   maxMessageBytes?: number;
+  /** Sensors must present an API key (x-api-key); always so beyond loopback. */
+  requireApiKey?: boolean;
   log?: (message: string) => void;
 }
 
@@ -64,9 +67,23 @@ export class SensorListener {
     const sensorApi = loadService('trapperkeeper/sensor/v1/sensor_api.proto', ['trapperkeeper', 'sensor', 'v1', 'SensorAPI']);
     const health = loadService('grpc/health/v1/health.proto', ['grpc', 'health', 'v1', 'Health']);
     let listener: SensorListener | undefined;
+    // Keys cannot change while the station runs (`tk keys` needs the store), so they are read once.
+    const secrets = store.station.hmacSecrets();
+    const keys = store.station.storedKeys();
+    /** null when the call may go on; otherwise the status to end it with. Keys are never logged. */
+    const refuse = (call: { metadata: grpc.Metadata }): grpc.ServiceError | null => {
+      if (!opts.requireApiKey) return null;
+      const v = call.metadata.get('x-api-key')[0];
+      const check = checkApiKey(v === undefined ? undefined : String(v), secrets, keys);
+      if (check.ok) return null;
+      const code = check.kind === 'revoked' ? grpc.status.PERMISSION_DENIED : grpc.status.UNAUTHENTICATED;
+      return Object.assign(new Error(check.message), { code, details: check.message, metadata: new grpc.Metadata() });
+    };
 
     server.addService(sensorApi, {
       SyncRules: (call: grpc.ServerUnaryCall<{ tags?: string[] }, RuleSync>, callback: grpc.sendUnaryData<RuleSync>) => {
+        const refused = refuse(call);
+        if (refused) return callback(refused);
         try {
           const ifNoneMatch = call.metadata.get('if-none-match')[0];
           callback(null, syncRules(store.station.rules(), call.request.tags ?? [], ifNoneMatch === undefined ? undefined : String(ifNoneMatch)));
@@ -76,6 +93,8 @@ export class SensorListener {
         }
       },
       ReportEvents: (call: grpc.ServerUnaryCall<DecodedRequest, ReportResult>, callback: grpc.sendUnaryData<ReportResult>) => {
+        const refused = refuse(call);
+        if (refused) return callback(refused);
         const first = (key: string) => {
           const v = call.metadata.get(key)[0];
           return v === undefined ? undefined : String(v);

@@ -67,6 +67,17 @@ describe('index migrations', () => {
     db.close();
   });
 
+  it('station 0003_api_keys keeps keys as unique hashes beside their secrets', () => {
+    const db = new Database(join(tempDir(), 's.db'));
+    migrate(db, 'station', 2);
+    expect(migrate(db, 'station', 3)).toBe(3);
+    expect(tables(db)).toEqual(expect.arrayContaining(['hmac_secrets', 'api_keys', 'api_keys_by_secret']));
+    const add = db.prepare("INSERT INTO api_keys (api_key_id, tenant_id, name, secret_id, key_hash, created_at) VALUES (?, 't', 'n', 's', x'01', 'c')");
+    add.run('k1');
+    expect(() => add.run('k2')).toThrow(/UNIQUE/);
+    db.close();
+  });
+
   it('re-opening applies nothing twice; a newer schema is refused with advice', () => {
     const path = join(tempDir(), 'i.db');
     openDatabase(path, 'index').close();
