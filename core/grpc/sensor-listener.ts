@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { STATION_VERSION } from '../version.js';
 import type { EventStore } from '../store/event-store.js';
-import { BatchLimitError, DEFAULT_BATCH_LIMIT, reportEvents, type DecodedRequest, type ReportResult } from '../ingest/report-events.js';
+import { BatchLimitError, DEFAULT_BATCH_LIMIT, MalformedRequestError, reportEvents, type DecodedRequest, type ReportResult }
+  from '../ingest/report-events.js';
+import { decodeReportEventsRequest } from '../ingest/wire-decoder.js';
 import { clientIpOf } from '../ingest/peer-address.js';
 import { syncRules, type RuleSync } from '../rules/rule-sync.js';
 import { checkApiKey } from '../domain/api-key.js';
@@ -64,7 +66,12 @@ export class SensorListener {
       'grpc.max_receive_message_length': maxBytes,
       'grpc.max_send_message_length': maxBytes,
     });
-    const sensorApi = loadService('trapperkeeper/sensor/v1/sensor_api.proto', ['trapperkeeper', 'sensor', 'v1', 'SensorAPI']);
+    const loaded = loadService('trapperkeeper/sensor/v1/sensor_api.proto', ['trapperkeeper', 'sensor', 'v1', 'SensorAPI']);
+    // ReportEvents requests are decoded by our own wire decoder, straight to JSON.
+    const sensorApi: grpc.ServiceDefinition = {
+      ...loaded,
+      ReportEvents: { ...loaded.ReportEvents!, requestDeserialize: (b: Buffer) => decodeReportEventsRequest(b) },
+    };
     const health = loadService('grpc/health/v1/health.proto', ['grpc', 'health', 'v1', 'Health']);
     let listener: SensorListener | undefined;
     // Keys cannot change while the station runs (`tk keys` needs the store), so they are read once.
@@ -109,7 +116,9 @@ export class SensorListener {
         reportEvents(store, call.request, arrival, batchLimit).then(
           (result) => callback(null, result),
           (err: Error) => {
-            if (err instanceof BatchLimitError) callback({ code: grpc.status.INVALID_ARGUMENT, details: err.message });
+            if (err instanceof BatchLimitError || err instanceof MalformedRequestError) {
+              callback({ code: grpc.status.INVALID_ARGUMENT, details: err.message });
+            }
             else {
               log(`ReportEvents failed: ${err.stack ?? err.message}`);
               callback({ code: grpc.status.INTERNAL, details: `station error: ${err.message}` });

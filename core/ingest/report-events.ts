@@ -7,7 +7,7 @@ import { newUuid7, uuid7Problem } from '../domain/identifier.js';
 import { encodeEvent, encodePayload, LineError, type EncodedEvent, type EventAudit, type EventLine, type MatchedRule }
   from '../domain/event-line.js';
 import { MetadataError, sanitizeIncomingMetadata } from '../domain/metadata.js';
-import type { JsonObject } from '../domain/json.js';
+import type { JsonObject, JsonValue } from '../domain/json.js';
 import type { EventStore } from '../store/event-store.js';
 import { structToJson, valueToJson, StructError, type ProtoStruct, type ProtoValue } from './struct-json.js';
 import { ruleToSnapshot, type ProtoRule } from './rule-snapshot.js';
@@ -26,12 +26,21 @@ export interface DecodedEvent {
   matched_value?: ProtoValue | null;
   matched_condition?: { values?: ProtoValue[] } | null;
   rule_snapshots?: ProtoRule[];
+  // Set by the wire decoder, which builds JSON directly (wire-decoder.ts):
+  payloadJson?: JsonObject;
+  recordSnapshotJson?: JsonObject;
+  matchedValueJson?: JsonValue;
+  matchedConditionJson?: JsonValue[];
+  /** Why this event could not be decoded (the others still count). */
+  invalid?: string;
 }
 
 export interface DecodedRequest {
   events?: DecodedEvent[];
   sensor_id?: string;
   client_timestamp?: ProtoTimestamp;
+  /** Why the request as a whole could not be decoded. */
+  malformed?: string;
 }
 
 /** What the transport knows about how the request arrived. */
@@ -61,6 +70,10 @@ export class BatchLimitError extends Error {
   override name = 'BatchLimitError';
 }
 
+export class MalformedRequestError extends Error {
+  override name = 'MalformedRequestError';
+}
+
 export const DEFAULT_BATCH_LIMIT = 1000;
 
 function hasTimestamp(ts: ProtoTimestamp): ts is { seconds?: unknown; nanos?: unknown } {
@@ -69,6 +82,7 @@ function hasTimestamp(ts: ProtoTimestamp): ts is { seconds?: unknown; nanos?: un
 
 /** Turns one decoded event into a line, or says why not. */
 export function prepareEvent(ev: DecodedEvent, req: DecodedRequest, arrival: Arrival): { encoded: EncodedEvent } | { reason: string } {
+  if (ev.invalid !== undefined) return { reason: ev.invalid };
   let eventId: string;
   if (!ev.event_id) eventId = newUuid7();
   else {
@@ -89,7 +103,7 @@ export function prepareEvent(ev: DecodedEvent, req: DecodedRequest, arrival: Arr
       clientTs = arrival.receivedAt;
       source = 'receipt';
     }
-    const payload = structToJson(ev.payload);
+    const payload = ev.payloadJson ?? structToJson(ev.payload);
     const payloadJson = encodePayload(payload);
     const receivedAt = arrival.receivedAt.toString();
     const clientText = clientTs.toString();
@@ -119,10 +133,13 @@ export function prepareEvent(ev: DecodedEvent, req: DecodedRequest, arrival: Arr
     if (ev.rule_snapshot) line.rule_snapshot = ruleToSnapshot(ev.rule_snapshot);
     else if (snapshots[0]) line.rule_snapshot = snapshots[0];
     if (snapshots.length > 1) line.rule_snapshots = snapshots;
-    if (ev.record_snapshot) line.record_snapshot = structToJson(ev.record_snapshot) as JsonObject;
+    if (ev.recordSnapshotJson) line.record_snapshot = ev.recordSnapshotJson;
+    else if (ev.record_snapshot) line.record_snapshot = structToJson(ev.record_snapshot);
     if (ev.matched_field) line.matched_field = ev.matched_field;
-    if (ev.matched_value) line.matched_value = valueToJson(ev.matched_value);
-    if (ev.matched_condition) line.matched_condition = (ev.matched_condition.values ?? []).map(valueToJson);
+    if (ev.matchedValueJson !== undefined) line.matched_value = ev.matchedValueJson;
+    else if (ev.matched_value) line.matched_value = valueToJson(ev.matched_value);
+    if (ev.matchedConditionJson) line.matched_condition = ev.matchedConditionJson;
+    else if (ev.matched_condition) line.matched_condition = (ev.matched_condition.values ?? []).map(valueToJson);
     const audit: EventAudit = { client_timestamp_source: source };
     if (md.stripped) audit.stripped_metadata = md.stripped;
     if (md.claimedSensorId !== undefined) audit.claimed_sensor_id = md.claimedSensorId;
@@ -141,6 +158,7 @@ export async function reportEvents(
   arrival: Arrival,
   batchLimit = DEFAULT_BATCH_LIMIT,
 ): Promise<ReportResult> {
+  if (req.malformed !== undefined) throw new MalformedRequestError(req.malformed);
   const events = req.events ?? [];
   if (events.length > batchLimit) {
     throw new BatchLimitError(`batch of ${events.length} events exceeds the limit of ${batchLimit} events per ReportEvents call`);
