@@ -1,7 +1,7 @@
 // `tk`, the station's command line (PRODUCT §4 "CLI").
 // Exit codes: 0 success; 1 the command ran but found problems; 2 usage error.
 import { Command, CommanderError, Option } from 'commander';
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -191,14 +191,16 @@ export function buildProgram(): Command {
       .option('--grpc <host:port>', 'gRPC listen address (port 0 picks a free port)', '127.0.0.1:50051')
       .option('--batch-limit <n>', 'most events per ReportEvents call', String(DEFAULT_BATCH_LIMIT))
       .option('--max-message-bytes <n>', 'largest request accepted', String(DEFAULT_MAX_MESSAGE_BYTES))
-      .option('--require-api-key', 'sensors must present an API key (always so beyond loopback; see tk keys)'),
+      .option('--require-api-key', 'sensors must present an API key (always so beyond loopback; see tk keys)')
+      .option('--timings <file>', 'on exit, write each ReportEvents call\'s station time (ms) to FILE as JSON (npm run bench)'),
     false,
-  ).action(async (o: Common & { grpc: string; batchLimit: string; maxMessageBytes: string; requireApiKey?: boolean }) => {
+  ).action(async (o: Common & { grpc: string; batchLimit: string; maxMessageBytes: string; requireApiKey?: boolean; timings?: string }) => {
     const batchLimit = positiveInt(o.batchLimit, '--batch-limit');
     const maxMessageBytes = positiveInt(o.maxMessageBytes, '--max-message-bytes');
     const m = /^(.+):(\d+)$/.exec(o.grpc);
     if (!m) throw new UsageError(`--grpc takes HOST:PORT, got ${JSON.stringify(o.grpc)}`);
     const requireApiKey = o.requireApiKey === true || !isLoopback(m[1]!);
+    const callTimes: number[] = [];
     const log = (msg: string) => process.stderr.write(`tk: ${msg}\n`);
     let store: EventStore;
     try {
@@ -209,7 +211,14 @@ export function buildProgram(): Command {
     }
     let listener: SensorListener;
     try {
-      listener = await SensorListener.start(store, { address: o.grpc, batchLimit, maxMessageBytes, requireApiKey, log });
+      listener = await SensorListener.start(store, {
+        address: o.grpc,
+        batchLimit,
+        maxMessageBytes,
+        requireApiKey,
+        log,
+        ...(o.timings ? { onCallTime: (ms: number) => callTimes.push(ms) } : {}),
+      });
     } catch (e) {
       await store.close();
       throw new Problem(`cannot listen on ${o.grpc}: ${(e as Error).message}`);
@@ -226,6 +235,7 @@ export function buildProgram(): Command {
     log('stopping: finishing calls in flight');
     await listener.stop();
     await store.close();
+    if (o.timings) writeFileSync(o.timings, JSON.stringify(callTimes));
   });
 
   const keys = program.command('keys').description('API keys sensors present (x-api-key) when the station requires them');

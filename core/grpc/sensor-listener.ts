@@ -4,6 +4,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { join } from 'node:path';
+import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { STATION_VERSION } from '../version.js';
 import type { EventStore } from '../store/event-store.js';
@@ -16,6 +17,12 @@ import { checkApiKey } from '../domain/api-key.js';
 
 export const SENSOR_SERVICE = 'trapperkeeper.sensor.v1.SensorAPI';
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/**
+ * HTTP/2 flow-control window per connection and stream. grpc-js 1.14 ignores
+ * its own window option, and Node's default 64 KiB window makes a client wait
+ * for WINDOW_UPDATEs several times per 1 MB batch.
+ */
+const HTTP2_WINDOW_BYTES = 16 * 1024 * 1024;
 
 export interface ListenerOptions {
   /** HOST:PORT; port 0 picks a free one. */
@@ -24,6 +31,8 @@ export interface ListenerOptions {
   maxMessageBytes?: number;
   /** Sensors must present an API key (x-api-key); always so beyond loopback. */
   requireApiKey?: boolean;
+  /** Called with each ReportEvents call's time from its bytes arriving to its answer (ms). */
+  onCallTime?: (ms: number) => void;
   log?: (message: string) => void;
 }
 
@@ -48,6 +57,18 @@ function loadService(file: string, path: string[]): grpc.ServiceDefinition {
   return (node as { service: grpc.ServiceDefinition }).service;
 }
 
+const ARRIVED = Symbol('arrived');
+
+/** Raises the HTTP/2 windows of grpc-js's underlying servers (see HTTP2_WINDOW_BYTES). */
+function widenFlowControl(server: grpc.Server): void {
+  // Not public API: grpc-js keeps its http2 servers in a private map.
+  const servers = (server as unknown as { http2Servers?: Map<Http2Server, unknown> }).http2Servers;
+  for (const h2 of servers?.keys() ?? []) {
+    h2.updateSettings({ initialWindowSize: HTTP2_WINDOW_BYTES });
+    h2.on('session', (session: ServerHttp2Session) => session.setLocalWindowSize(HTTP2_WINDOW_BYTES));
+  }
+}
+
 export class SensorListener {
   private serving = true;
   private readonly watchers = new Set<grpc.ServerWritableStream<{ service?: string }, { status: string }>>();
@@ -70,7 +91,10 @@ export class SensorListener {
     // ReportEvents requests are decoded by our own wire decoder, straight to JSON.
     const sensorApi: grpc.ServiceDefinition = {
       ...loaded,
-      ReportEvents: { ...loaded.ReportEvents!, requestDeserialize: (b: Buffer) => decodeReportEventsRequest(b) },
+      ReportEvents: {
+        ...loaded.ReportEvents!,
+        requestDeserialize: (b: Buffer) => Object.assign(decodeReportEventsRequest(b), { [ARRIVED]: process.hrtime.bigint() }),
+      },
     };
     const health = loadService('grpc/health/v1/health.proto', ['grpc', 'health', 'v1', 'Health']);
     let listener: SensorListener | undefined;
@@ -113,8 +137,13 @@ export class SensorListener {
           apiType: first('x-tk-api-type'),
           apiVersion: first('x-tk-api-version'),
         };
+        const arrived = (call.request as { [ARRIVED]?: bigint })[ARRIVED];
+        const timed = <T>(v: T): T => {
+          if (arrived !== undefined) opts.onCallTime?.(Number(process.hrtime.bigint() - arrived) / 1e6);
+          return v;
+        };
         reportEvents(store, call.request, arrival, batchLimit).then(
-          (result) => callback(null, result),
+          (result) => callback(null, timed(result)),
           (err: Error) => {
             if (err instanceof BatchLimitError || err instanceof MalformedRequestError) {
               callback({ code: grpc.status.INVALID_ARGUMENT, details: err.message });
@@ -150,6 +179,7 @@ export class SensorListener {
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(opts.address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
     );
+    widenFlowControl(server);
     const host = opts.address.slice(0, opts.address.lastIndexOf(':'));
     listener = new SensorListener(server, `${host}:${port}`);
     return listener;
