@@ -8,9 +8,9 @@ import type { Http2Server, ServerHttp2Session } from 'node:http2';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { STATION_VERSION } from '../version.js';
 import type { EventStore } from '../store/event-store.js';
-import { BatchLimitError, DEFAULT_BATCH_LIMIT, MalformedRequestError, reportEvents, type DecodedRequest, type ReportResult }
-  from '../ingest/report-events.js';
-import { decodeReportEventsRequest } from '../ingest/wire-decoder.js';
+import { BatchLimitError, DEFAULT_BATCH_LIMIT, MalformedRequestError, storePrepared, type ReportResult } from '../ingest/report-events.js';
+import { arrivalFacts } from '../ingest/ingest-task.js';
+import { LinePool } from '../parallel/line-pool.js';
 import { clientIpOf } from '../ingest/peer-address.js';
 import { syncRules, type RuleSync } from '../rules/rule-sync.js';
 import { checkApiKey } from '../domain/api-key.js';
@@ -57,7 +57,11 @@ function loadService(file: string, path: string[]): grpc.ServiceDefinition {
   return (node as { service: grpc.ServiceDefinition }).service;
 }
 
-const ARRIVED = Symbol('arrived');
+/** A ReportEvents call as it arrives: its bytes, not yet decoded. */
+interface RawCall {
+  bytes: Buffer;
+  arrived: bigint;
+}
 
 /** Raises the HTTP/2 windows of grpc-js's underlying servers (see HTTP2_WINDOW_BYTES). */
 function widenFlowControl(server: grpc.Server): void {
@@ -77,6 +81,7 @@ export class SensorListener {
     private readonly server: grpc.Server,
     /** The bound address, with the real port. */
     readonly address: string,
+    private readonly pool: LinePool,
   ) {}
 
   static async start(store: EventStore, opts: ListenerOptions): Promise<SensorListener> {
@@ -91,13 +96,12 @@ export class SensorListener {
     // ReportEvents requests are decoded by our own wire decoder, straight to JSON.
     const sensorApi: grpc.ServiceDefinition = {
       ...loaded,
-      ReportEvents: {
-        ...loaded.ReportEvents!,
-        requestDeserialize: (b: Buffer) => Object.assign(decodeReportEventsRequest(b), { [ARRIVED]: process.hrtime.bigint() }),
-      },
+      // The bytes go to a worker thread as they are; decoding happens there.
+      ReportEvents: { ...loaded.ReportEvents!, requestDeserialize: (b: Buffer): RawCall => ({ bytes: b, arrived: process.hrtime.bigint() }) },
     };
     const health = loadService('grpc/health/v1/health.proto', ['grpc', 'health', 'v1', 'Health']);
     let listener: SensorListener | undefined;
+    const pool = LinePool.create();
     // Keys cannot change while the station runs (`tk keys` needs the store), so they are read once.
     const secrets = store.station.hmacSecrets();
     const keys = store.station.storedKeys();
@@ -123,7 +127,7 @@ export class SensorListener {
           callback({ code: grpc.status.INTERNAL, details: `station error: ${(err as Error).message}` });
         }
       },
-      ReportEvents: (call: grpc.ServerUnaryCall<DecodedRequest, ReportResult>, callback: grpc.sendUnaryData<ReportResult>) => {
+      ReportEvents: (call: grpc.ServerUnaryCall<RawCall, ReportResult>, callback: grpc.sendUnaryData<ReportResult>) => {
         const refused = refuse(call);
         if (refused) return callback(refused);
         const first = (key: string) => {
@@ -137,12 +141,11 @@ export class SensorListener {
           apiType: first('x-tk-api-type'),
           apiVersion: first('x-tk-api-version'),
         };
-        const arrived = (call.request as { [ARRIVED]?: bigint })[ARRIVED];
         const timed = <T>(v: T): T => {
-          if (arrived !== undefined) opts.onCallTime?.(Number(process.hrtime.bigint() - arrived) / 1e6);
+          opts.onCallTime?.(Number(process.hrtime.bigint() - call.request.arrived) / 1e6);
           return v;
         };
-        reportEvents(store, call.request, arrival, batchLimit).then(
+        pool.ingest(call.request.bytes, arrivalFacts(arrival)).then((prepared) => storePrepared(store, prepared, batchLimit)).then(
           (result) => callback(null, timed(result)),
           (err: Error) => {
             if (err instanceof BatchLimitError || err instanceof MalformedRequestError) {
@@ -176,12 +179,18 @@ export class SensorListener {
     };
     server.addService(health, healthImpl as unknown as grpc.UntypedServiceImplementation);
 
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(opts.address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-    );
+    let port: number;
+    try {
+      port = await new Promise<number>((resolve, reject) =>
+        server.bindAsync(opts.address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+      );
+    } catch (e) {
+      await pool.close();
+      throw e;
+    }
     widenFlowControl(server);
     const host = opts.address.slice(0, opts.address.lastIndexOf(':'));
-    listener = new SensorListener(server, `${host}:${port}`);
+    listener = new SensorListener(server, `${host}:${port}`, pool);
     return listener;
   }
 
@@ -203,5 +212,6 @@ export class SensorListener {
         resolve();
       });
     });
+    await this.pool.close();
   }
 }

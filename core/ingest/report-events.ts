@@ -8,7 +8,6 @@ import { encodeEvent, encodePayload, LineError, type EncodedEvent, type EventAud
   from '../domain/event-line.js';
 import { MetadataError, sanitizeIncomingMetadata } from '../domain/metadata.js';
 import type { JsonObject, JsonValue } from '../domain/json.js';
-import type { EventStore } from '../store/event-store.js';
 import { structToJson, valueToJson, StructError, type ProtoStruct, type ProtoValue } from './struct-json.js';
 import { ruleToSnapshot, type ProtoRule } from './rule-snapshot.js';
 
@@ -64,6 +63,17 @@ export interface ReportResult {
   results: EventResult[];
   accepted_count: number;
   rejected_count: number;
+}
+
+/**
+ * Where prepared events go: the store's append, seen structurally so that this
+ * module (also run on worker threads) does not depend on the store.
+ */
+export interface EventSink {
+  append(
+    events: EncodedEvent[],
+    origin: string | null,
+  ): Promise<Array<{ status: 'stored' | 'duplicate' } | { status: 'rejected' | 'error'; reason: string }>>;
 }
 
 export class BatchLimitError extends Error {
@@ -152,28 +162,74 @@ export function prepareEvent(ev: DecodedEvent, req: DecodedRequest, arrival: Arr
   }
 }
 
+/**
+ * The per-event work of a call, separable from storing: decode and prepare
+ * can run on a worker thread (see core/parallel), which cannot hand out ids
+ * from this thread's monotonic UUIDv7 sequence — so events without an id get
+ * a placeholder there, and storePrepared() gives them real ids.
+ */
+export interface PreparedEvent {
+  /** The client's event_id, for the result of a rejected event. */
+  clientEventId: string;
+  reason?: string;
+  encoded?: EncodedEvent;
+  needsId?: boolean;
+}
+
+export interface PreparedBatch {
+  malformed?: string;
+  events: PreparedEvent[];
+}
+
+export const PLACEHOLDER_ID = '00000000-0000-7000-8000-000000000000';
+/** Where the id sits in a canonical line: after `{"event_id":"`. */
+const ID_OFFSET = '{"event_id":"'.length;
+
+export function prepareBatch(req: DecodedRequest, arrival: Arrival, assignIds: boolean): PreparedBatch {
+  if (req.malformed !== undefined) return { malformed: req.malformed, events: [] };
+  return {
+    events: (req.events ?? []).map((ev): PreparedEvent => {
+      const needsId = !ev.event_id && ev.invalid === undefined;
+      const p = prepareEvent(needsId && !assignIds ? { ...ev, event_id: PLACEHOLDER_ID } : ev, req, arrival);
+      if ('reason' in p) return { clientEventId: ev.event_id ?? '', reason: p.reason };
+      return { clientEventId: ev.event_id ?? '', encoded: p.encoded, ...(needsId && !assignIds ? { needsId: true } : {}) };
+    }),
+  };
+}
+
 export async function reportEvents(
-  store: EventStore,
+  store: EventSink,
   req: DecodedRequest,
   arrival: Arrival,
   batchLimit = DEFAULT_BATCH_LIMIT,
 ): Promise<ReportResult> {
-  if (req.malformed !== undefined) throw new MalformedRequestError(req.malformed);
-  const events = req.events ?? [];
-  if (events.length > batchLimit) {
-    throw new BatchLimitError(`batch of ${events.length} events exceeds the limit of ${batchLimit} events per ReportEvents call`);
-  }
-  const results: EventResult[] = new Array(events.length);
+  if ((req.events?.length ?? 0) > batchLimit) throw overLimit(req.events!.length, batchLimit);
+  return storePrepared(store, prepareBatch(req, arrival, true), batchLimit);
+}
+
+function overLimit(n: number, limit: number): BatchLimitError {
+  return new BatchLimitError(`batch of ${n} events exceeds the limit of ${limit} events per ReportEvents call`);
+}
+
+/** Stores the prepared events of one call in one append and answers per event, in request order. */
+export async function storePrepared(store: EventSink, batch: PreparedBatch, batchLimit = DEFAULT_BATCH_LIMIT): Promise<ReportResult> {
+  if (batch.malformed !== undefined) throw new MalformedRequestError(batch.malformed);
+  if (batch.events.length > batchLimit) throw overLimit(batch.events.length, batchLimit);
+  const results: EventResult[] = new Array(batch.events.length);
   const toStore: EncodedEvent[] = [];
   const positions: number[] = [];
-  events.forEach((ev, i) => {
-    const prepared = prepareEvent(ev, req, arrival);
-    if ('reason' in prepared) {
-      results[i] = { event_id: ev.event_id ?? '', status: 'EVENT_STATUS_REJECTED', error_message: prepared.reason };
-    } else {
-      toStore.push(prepared.encoded);
-      positions.push(i);
+  batch.events.forEach((p, i) => {
+    if (!p.encoded) {
+      results[i] = { event_id: p.clientEventId, status: 'EVENT_STATUS_REJECTED', error_message: p.reason ?? 'rejected' };
+      return;
     }
+    if (p.needsId) {
+      const id = newUuid7();
+      Buffer.from(p.encoded.line.buffer, p.encoded.line.byteOffset + ID_OFFSET, id.length).write(id, 'latin1');
+      p.encoded.eventId = id;
+    }
+    toStore.push(p.encoded);
+    positions.push(i);
   });
   if (toStore.length > 0) {
     let outcomes;
@@ -187,7 +243,7 @@ export async function reportEvents(
       const id = toStore[k]!.eventId;
       if (o.status === 'stored' || o.status === 'duplicate') results[i] = { event_id: id, status: 'EVENT_STATUS_ACCEPTED', error_message: '' };
       else if (o.status === 'rejected') results[i] = { event_id: id, status: 'EVENT_STATUS_REJECTED', error_message: o.reason };
-      else results[i] = { event_id: id, status: 'EVENT_STATUS_ERROR', error_message: o.reason };
+      else if ('reason' in o) results[i] = { event_id: id, status: 'EVENT_STATUS_ERROR', error_message: o.reason };
     });
   }
   const accepted = results.filter((r) => r.status === 'EVENT_STATUS_ACCEPTED').length;

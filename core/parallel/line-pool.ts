@@ -1,7 +1,8 @@
-// Reading lines is most of the CPU of an import (parse, validate, re-encode)
-// and of a reindex (find the payload, hash it): a pool of worker threads does
-// it while the main thread writes and indexes, so both cores work. Results
-// come back per batch, in whatever order the caller awaits them.
+// Reading lines is most of the CPU of an import (parse, validate, re-encode),
+// of a reindex (find the payload, hash it) and of gRPC ingest (decode,
+// prepare): a pool of worker threads does it while the main thread writes and
+// indexes, so both cores work. Results come back per batch, in whatever order
+// the caller awaits them.
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -10,6 +11,8 @@ import { judgeBatch, type LineVerdict } from '../domain/imported-line.js';
 import { indexFactsOfBatch, type IndexFacts } from '../domain/line-fields.js';
 import { factsOfBlocks, type BlockFacts } from '../store/block-facts.js';
 import type { GzBlock } from '../store/blocked-gzip.js';
+import { prepareCall, type ArrivalFacts } from '../ingest/ingest-task.js';
+import type { PreparedBatch } from '../ingest/report-events.js';
 
 interface Pending {
   resolve: (v: unknown) => void;
@@ -58,6 +61,11 @@ export class LinePool {
   /** Reads the index facts of stored lines, laid out as for judge(). */
   facts(buf: Uint8Array, ends: Uint32Array): Promise<IndexFacts[]> {
     return this.run({ task: 'facts', buf, ends }, () => indexFactsOfBatch(buf, ends));
+  }
+
+  /** Decodes one ReportEvents call and prepares its events' lines. */
+  ingest(bytes: Uint8Array, arrival: ArrivalFacts): Promise<PreparedBatch> {
+    return this.run({ task: 'ingest', bytes, arrival }, () => prepareCall(bytes, arrival));
   }
 
   /** Reads, inflates and reads the index facts of some members of a gzip day file. */

@@ -92,6 +92,12 @@ export class EventStore {
    * two overlapping appends would leave lines the catch-up never reads.
    */
   private writeTurn: Promise<unknown> = Promise.resolve();
+  private waiting: Array<{
+    events: EncodedEvent[];
+    origin: string | null;
+    resolve: (o: AppendOutcome[]) => void;
+    reject: (e: Error) => void;
+  }> = [];
   private rotationTimer: NodeJS.Timeout | undefined;
   private rotating: Promise<void> | undefined;
   private closed = false;
@@ -158,7 +164,33 @@ export class EventStore {
    * file could not be written (nothing of it is left in the file).
    */
   append(events: EncodedEvent[], origin: string | null): Promise<AppendOutcome[]> {
-    return this.inTurn(() => this.appendNow(events, origin));
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ events, origin, resolve, reject });
+      if (this.waiting.length === 1) void this.inTurn(() => this.appendWaiting());
+    });
+  }
+
+  /**
+   * Group commit: every append that queued up while the previous one was
+   * being written and fsynced goes out in one write, one fsync and one index
+   * transaction (same origin only), then each caller gets its own outcomes.
+   */
+  private async appendWaiting(): Promise<void> {
+    const origin = this.waiting[0]?.origin ?? null;
+    const group = this.waiting.filter((w) => w.origin === origin);
+    this.waiting = this.waiting.filter((w) => w.origin !== origin);
+    if (this.waiting.length > 0) void this.inTurn(() => this.appendWaiting());
+    if (group.length === 0) return;
+    try {
+      const outcomes = await this.appendNow(group.length === 1 ? group[0]!.events : group.flatMap((g) => g.events), origin);
+      let at = 0;
+      for (const g of group) {
+        g.resolve(outcomes.slice(at, at + g.events.length));
+        at += g.events.length;
+      }
+    } catch (e) {
+      for (const g of group) g.reject(e as Error);
+    }
   }
 
   private inTurn<T>(job: () => Promise<T>): Promise<T> {

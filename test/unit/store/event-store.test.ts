@@ -56,6 +56,22 @@ describe('EventStore append', () => {
     await store.close();
   });
 
+  it('commits appends that queue up together, giving each caller its own outcomes', async () => {
+    const dir = tempDir();
+    const store = await startStation(dir);
+    const shared = makeEvent();
+    const a = [encoded(), encoded()];
+    const b = [encodeEvent(shared), encoded()];
+    const c = [encodeEvent(shared), encodeEvent({ ...shared, payload: { changed: true } })];
+    const [ra, rb, rc] = await Promise.all([store.append(a, 'x'), store.append(b, 'x'), store.append(c, 'x')]);
+    expect(ra).toEqual([{ status: 'stored' }, { status: 'stored' }]);
+    expect(rb).toEqual([{ status: 'stored' }, { status: 'stored' }]);
+    expect(rc).toEqual([{ status: 'duplicate' }, { status: 'rejected', reason: 'event_id already stored with different content' }]);
+    expect(fileLines(new DataDir(dir).plainDayPath('2026-12-04'))).toHaveLength(4);
+    expect(store.reader.stats().events).toBe(4);
+    await store.close();
+  });
+
   it('refuses lines dated more than 24 h in the station\'s future', async () => {
     const store = await startStation(tempDir(), new TestClock(TODAY));
     const out = await store.append([
