@@ -120,11 +120,43 @@ describe('SensorAPI over grpc-js', () => {
     expect(south.etag).not.toBe(all.etag);
   });
 
+  it('streams SERVING to a health Watch', async () => {
+    const health = healthClient(station.grpc);
+    const stream = (health.Watch as (r: unknown) => NodeJS.ReadableStream & { cancel(): void }).call(health, { service: '' });
+    const first = await new Promise((resolve, reject) => {
+      stream.once('data', resolve);
+      stream.once('error', reject);
+    });
+    expect(first).toEqual({ status: 'SERVING' });
+    stream.on('error', () => {}); // the cancel below ends it with CANCELLED
+    stream.cancel();
+    health.close();
+  });
+
   it('answers grpc.health.v1 Check', async () => {
     const health = healthClient(station.grpc);
     expect(await unary(health, 'Check', { service: '' })).toEqual({ status: 'SERVING' });
     expect(await unary(health, 'Check', { service: 'trapperkeeper.sensor.v1.SensorAPI' })).toEqual({ status: 'SERVING' });
     await expect(unary(health, 'Check', { service: 'nope' })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     health.close();
+  });
+});
+
+describe('message size limit', () => {
+  it('refuses a request over --max-message-bytes with RESOURCE_EXHAUSTED naming the size', async () => {
+    const small = await startServe(join(suiteDir('tk-grpc-size-'), 'data'), ['--max-message-bytes', '100000']);
+    const c = sensorClient(small.grpc);
+    try {
+      const events = Array.from({ length: 20 }, () => ({ payload: toStruct({ blob: 'x'.repeat(10_000) }) }));
+      await expect(unary(c, 'ReportEvents', { events })).rejects.toMatchObject({
+        code: grpc.status.RESOURCE_EXHAUSTED,
+        details: expect.stringMatching(/larger than max \(\d+ vs 100000\)/),
+      });
+      const ok = await unary<Report>(c, 'ReportEvents', { events: events.slice(0, 2) });
+      expect(ok.accepted_count).toBe(2);
+    } finally {
+      c.close();
+      expect(await small.stop()).toBe(0);
+    }
   });
 });
