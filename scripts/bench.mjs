@@ -7,6 +7,7 @@
 //   reindex  `tk reindex` from the day files                 vs  JSON.parse of every line
 //   query    first page, one sensor of 10, one day, newest 100 (p50)  vs  jq selecting the same
 //   get      get-by-id from a gzip day (p50)                 vs  the same from today's plain file
+//   grpc     tk serve ingest, separate client process         vs  a no-op proto-loader server (scripts/bench-grpc.mjs)
 import { spawnSync, execFileSync } from 'node:child_process';
 import { createReadStream, mkdirSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     events: { type: 'string', default: '1000000' },
     seed: { type: 'string', default: '42' },
     keep: { type: 'boolean', default: false },
+    'grpc-batches': { type: 'string', default: '120' },
   },
 });
 const N = Number(values.events);
@@ -210,3 +212,6 @@ log(`get      gzip day p50 ${f(result.get.gzipP50Ms, 3)} ms (p99 ${f(result.get.
 log(`disk     ${f(result.disk.rawBytes / 1e6)} MB of lines in ${f(result.disk.fileBytes / 1e6)} MB of files; index ${f(result.disk.indexBytes / 1e6)} MB`);
 log(`\nwritten bench/results/core-${stamp}.json`);
 if (!values.keep) rmSync(work, { recursive: true, force: true });
+
+// gRPC ingest, in its own processes (scripts/bench-grpc.mjs).
+execFileSync(process.execPath, [join(ROOT, 'scripts/bench-grpc.mjs'), '--batches', values['grpc-batches']], { stdio: 'inherit' });
