@@ -87,6 +87,18 @@ function isLoopback(host: string): boolean {
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
 }
 
+/** Reads station.db; works while a station owns the folder. */
+function readStationDb(root: string, fn: (db: StationDb) => void): void {
+  const path = new DataDir(root).stationPath;
+  if (!existsSync(path)) throw new Problem(`no TrapperKeeper data in ${root}`);
+  const db = StationDb.open(path, { readonly: true });
+  try {
+    fn(db);
+  } finally {
+    db.close();
+  }
+}
+
 /** Runs a write against station.db as the data dir's one writer. */
 async function withStationDb<T>(root: string, fn: (db: StationDb, tenant: string) => T): Promise<T> {
   const dir = new DataDir(root);
@@ -257,19 +269,14 @@ export function buildProgram(): Command {
       }
     },
   );
-  addCommon(keys.command('list').description('list keys (never the keys themselves)')).action(async (o: Common) => {
-    const root = dataDirOf(o);
-    if (!existsSync(new DataDir(root).stationPath)) throw new Problem(`no TrapperKeeper data in ${root}`);
-    const db = StationDb.open(new DataDir(root).stationPath, { readonly: true });
-    try {
+  addCommon(keys.command('list').description('list keys (never the keys themselves)')).action((o: Common) =>
+    readStationDb(dataDirOf(o), (db) => {
       const all = db.apiKeys();
       if (o.json) return out(JSON.stringify({ keys: all }));
       if (all.length === 0) return out('(no keys)');
       for (const k of all) out(`${k.api_key_id}  ${k.revoked_at ? `revoked ${k.revoked_at}` : 'active'.padEnd(38)}  ${k.name}`);
-    } finally {
-      db.close();
-    }
-  });
+    }),
+  );
   addCommon(keys.command('revoke').description('stop a key from working (kept for the audit trail)').argument('<key-id>')).action(
     async (id: string, o: Common) => {
       const done = await withStationDb(dataDirOf(o), (db) => db.revokeApiKey(id.toLowerCase(), Instant.fromEpochMillis(Date.now()).toString()));
@@ -326,21 +333,16 @@ export function buildProgram(): Command {
     }
     if (problems.length > 0) process.exitCode = 1;
   });
-  addCommon(rules.command('list').description('list stored rules')).action(async (o: Common) => {
-    const root = dataDirOf(o);
-    if (!existsSync(new DataDir(root).stationPath)) throw new Problem(`no TrapperKeeper data in ${root}`);
-    const db = StationDb.open(new DataDir(root).stationPath, { readonly: true });
-    try {
+  addCommon(rules.command('list').description('list stored rules')).action((o: Common) =>
+    readStationDb(dataDirOf(o), (db) => {
       const all = db.rules();
       if (o.json) return out(JSON.stringify({ rules: all, etag: etagOf(all.filter((r) => r.state === 'active')) }));
       if (all.length === 0) return out('(no rules)');
       for (const r of all) {
         out(`${r.rule_id}  ${r.state.padEnd(8)}  ${r.action.padEnd(7)}  ${r.name}${r.tags.length ? `  [${r.tags.join(', ')}]` : ''}`);
       }
-    } finally {
-      db.close();
-    }
-  });
+    }),
+  );
 
   addCommon(
     program
