@@ -43,7 +43,7 @@ try {
   await stop(noop.child);
 
   const timings = join(work, 'timings.json');
-  const station = await start([join(ROOT, 'bin/tk.js'), 'serve', '--grpc', '127.0.0.1:0', '--data-dir', join(work, 'data'), '--timings', timings]);
+  const station = await start([join(ROOT, 'bin/tk.js'), 'serve', '--no-http', '--grpc', '127.0.0.1:0', '--data-dir', join(work, 'data'), '--timings', timings]);
   const ours = load(station.address);
   await stop(station.child);
   const callMs = JSON.parse(readFileSync(timings, 'utf8'));

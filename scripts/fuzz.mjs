@@ -45,7 +45,7 @@ function mutate(buf) {
 }
 
 const data = mkdtempSync(join(tmpdir(), 'tk-fuzz-'));
-const child = spawn(process.execPath, [join(ROOT, 'bin/tk.js'), 'serve', '--grpc', '127.0.0.1:0', '--data-dir', data], { stdio: ['ignore', 'pipe', 'pipe'] });
+const child = spawn(process.execPath, [join(ROOT, 'bin/tk.js'), 'serve', '--no-http', '--grpc', '127.0.0.1:0', '--data-dir', data], { stdio: ['ignore', 'pipe', 'pipe'] });
 let stderr = '';
 child.stderr.on('data', (d) => (stderr += d));
 const address = await new Promise((resolve, reject) => {

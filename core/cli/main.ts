@@ -20,6 +20,9 @@ import { newApiKey, newHmacSecret } from '../domain/api-key.js';
 import { STATION_VERSION } from '../version.js';
 import { SensorListener, DEFAULT_MAX_MESSAGE_BYTES } from '../grpc/sensor-listener.js';
 import { DEFAULT_BATCH_LIMIT } from '../ingest/report-events.js';
+import { HttpBridge } from '../http/http-bridge.js';
+import { createDispatcher } from '../api/dispatcher.js';
+import { storeHandlers } from '../api/store-handlers.js';
 import { ProgressBar } from './progress.js';
 import { csvHeader, csvRow, formatTable } from './format.js';
 
@@ -201,12 +204,14 @@ export function buildProgram(): Command {
       .command('serve')
       .description('run the station: receive sensor events over gRPC until stopped (Ctrl-C)')
       .option('--grpc <host:port>', 'gRPC listen address (port 0 picks a free port)', '127.0.0.1:50051')
+      .option('--http <host:port>', 'HTTP bridge for the UI (token-guarded; port 0 picks a free port)', '127.0.0.1:8080')
+      .option('--no-http', 'run the gRPC listener alone')
       .option('--batch-limit <n>', 'most events per ReportEvents call', String(DEFAULT_BATCH_LIMIT))
       .option('--max-message-bytes <n>', 'largest request accepted', String(DEFAULT_MAX_MESSAGE_BYTES))
       .option('--require-api-key', 'sensors must present an API key (always so beyond loopback; see tk keys)')
       .option('--timings <file>', 'on exit, write each ReportEvents call\'s station time (ms) to FILE as JSON (npm run bench)'),
     false,
-  ).action(async (o: Common & { grpc: string; batchLimit: string; maxMessageBytes: string; requireApiKey?: boolean; timings?: string }) => {
+  ).action(async (o: Common & { grpc: string; http: string | false; batchLimit: string; maxMessageBytes: string; requireApiKey?: boolean; timings?: string }) => {
     const batchLimit = positiveInt(o.batchLimit, '--batch-limit');
     const maxMessageBytes = positiveInt(o.maxMessageBytes, '--max-message-bytes');
     const m = /^(.+):(\d+)$/.exec(o.grpc);
@@ -238,13 +243,25 @@ export function buildProgram(): Command {
     if (requireApiKey && store.station.storedKeys().every((k) => k.revoked)) {
       log('no API key can be used yet: every sensor will be refused until you stop the station and run tk keys create');
     }
+    let bridge: HttpBridge | undefined;
+    if (o.http !== false) {
+      try {
+        bridge = await HttpBridge.start({ address: o.http, dispatch: createDispatcher(storeHandlers(store.reader)), log: (l) => log(`http ${l}`) });
+      } catch (e) {
+        await listener.stop();
+        await store.close();
+        throw new Problem(`cannot listen on ${o.http}: ${(e as Error).message}`);
+      }
+    }
     out(`grpc: ${listener.address}`);
+    if (bridge) out(`ui: ${bridge.url}`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
     log('stopping: finishing calls in flight');
+    await bridge?.stop();
     await listener.stop();
     await store.close();
     if (o.timings) writeFileSync(o.timings, JSON.stringify(callTimes));

@@ -491,7 +491,7 @@ export class EventIndex {
     const sensors = this.db
       .prepare(
         `SELECT s.sensor_id AS sensor, count(*) AS events, max(e.received_ts) AS last_seen
-         FROM events e JOIN sensors s ON s.id = e.sensor GROUP BY e.sensor ORDER BY events DESC`,
+         FROM events e JOIN sensors s ON s.id = e.sensor GROUP BY e.sensor ORDER BY events DESC, s.sensor_id`,
       )
       .all() as Array<{ sensor: string; events: number; last_seen: string }>;
     const days = this.db

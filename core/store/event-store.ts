@@ -77,6 +77,8 @@ interface OpenSegment {
 }
 
 interface Placed {
+  /** Position in the batch: rows are indexed in arrival order whichever day file finished first. */
+  at: number;
   event: EncodedEvent;
   seg: OpenSegment;
   offset: number;
@@ -242,7 +244,7 @@ export class EventStore {
             const seg = this.segmentFor(day);
             const result = await this.writeLines(seg, idx.map((i) => events[i]!.line));
             idx.forEach((i, k) => {
-              placed.push({ event: events[i]!, seg, offset: result.offsets[k]!, length: events[i]!.line.length });
+              placed.push({ at: i, event: events[i]!, seg, offset: result.offsets[k]!, length: events[i]!.line.length });
               outcomes[i] = { status: 'stored' };
             });
             progress.push(result.progress);
@@ -253,6 +255,7 @@ export class EventStore {
         }),
       );
       if (placed.length > 0 || progress.length > 0) {
+        placed.sort((a, b) => a.at - b.at);
         this.index.commit(placed.map((p) => toIndexed(p, origin)), [], progress);
       }
     }

@@ -4,6 +4,8 @@ import { TK } from './station.js';
 
 export interface RunningStation {
   grpc: string;
+  /** The ready-to-open UI URL (with its token), when the HTTP bridge runs. */
+  ui: string | undefined;
   process: ChildProcess;
   /** Everything the station wrote to stderr so far. */
   stderr: () => string;
@@ -12,7 +14,8 @@ export interface RunningStation {
 }
 
 export function startServe(dataDir: string, extra: string[] = []): Promise<RunningStation> {
-  const child = spawn(process.execPath, [TK, 'serve', '--grpc', '127.0.0.1:0', '--data-dir', dataDir, ...extra], {
+  const http = extra.includes('--no-http') || extra.includes('--http') ? [] : ['--http', '127.0.0.1:0'];
+  const child = spawn(process.execPath, [TK, 'serve', '--grpc', '127.0.0.1:0', '--data-dir', dataDir, ...http, ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -24,10 +27,12 @@ export function startServe(dataDir: string, extra: string[] = []): Promise<Runni
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /^grpc: (\S+)$/m.exec(out);
-      if (m) {
+      const ui = /^ui: (\S+)$/m.exec(out);
+      if (m && (ui || http.length === 0)) {
         clearTimeout(timer);
         resolve({
           grpc: m[1]!,
+          ui: ui?.[1],
           process: child,
           stderr: () => err,
           stop: async () => {

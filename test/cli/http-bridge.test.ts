@@ -1,0 +1,144 @@
+// The app API contract through the in-process dispatcher and over real HTTP
+// against a real `tk serve`, and the bridge's guards (PRODUCT §4 "HTTP bridge").
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request as httpRequest } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { newUuid7 } from '../../core/domain/identifier.js';
+import { createDispatcher } from '../../core/api/dispatcher.js';
+import { storeHandlers } from '../../core/api/store-handlers.js';
+import type { EventStore } from '../../core/store/event-store.js';
+import { runTk, startStation, suiteDir } from '../helpers/station.js';
+import { startServe, type RunningStation } from '../helpers/serve.js';
+
+interface HttpReply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function call(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpReply> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: opts.method ?? 'GET', headers: opts.headers ?? {} }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+let station: RunningStation;
+let local: EventStore;
+let base: string;
+let token: string;
+const ids: string[] = [];
+
+beforeAll(async () => {
+  const dir = suiteDir('tk-bridge-');
+  const lines = Array.from({ length: 6 }, (_, i) => {
+    const id = newUuid7();
+    ids.push(id);
+    return JSON.stringify({
+      event_id: id,
+      client_timestamp: `2026-12-0${1 + (i % 2)}T10:00:0${i}.000000001Z`,
+      server_received_at: `2026-12-0${1 + (i % 2)}T10:00:0${i}.123456789Z`,
+      payload: { i, word: i === 3 ? 'Overheat' : 'ok' },
+      metadata: { sensor_id: `s${i % 3}` },
+    });
+  });
+  const file = join(dir, 'in.jsonl');
+  writeFileSync(file, lines.join('\n') + '\n');
+  // Two stations with the same events: one behind the HTTP bridge, one in this process.
+  expect(runTk(['import', '--data-dir', join(dir, 'served'), file]).code).toBe(0);
+  expect(runTk(['import', '--data-dir', join(dir, 'local'), file]).code).toBe(0);
+  station = await startServe(join(dir, 'served'));
+  const url = new URL(station.ui!);
+  base = `${url.protocol}//${url.host}`;
+  token = url.searchParams.get('token')!;
+  local = await startStation(join(dir, 'local'));
+});
+afterAll(async () => {
+  await local?.close();
+  if (station) expect(await station.stop()).toBe(0);
+});
+
+const api = (op: string, args: unknown) =>
+  call(`${base}/api/${op}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tk-token': token }, body: JSON.stringify(args) });
+
+describe('app API contract: same answers in-process and over HTTP', () => {
+  // Arguments are functions: the ids exist only once beforeAll has run.
+  const cases: Array<[string, () => unknown, (r: { ok: boolean; result?: any; error?: any }) => void]> = [
+    ['stats', () => ({}), (r) => expect(r.result.events).toBe(6)],
+    ['listEvents', () => ({ limit: 2 }), (r) => {
+      expect(r.result.events.map((e: { eventId: string }) => e.eventId)).toEqual([ids[5], ids[3]]);
+      expect(r.result.nextCursor).toEqual(expect.any(String));
+    }],
+    ['listEvents', () => ({ sensor: 's1', order: 'asc' }), (r) => expect(r.result.events.map((e: { eventId: string }) => e.eventId)).toEqual([ids[4], ids[1]])],
+    ['listEvents', () => ({ text: 'overheat' }), (r) => expect(r.result.events[0].event.payload).toEqual({ i: 3, word: 'Overheat' })],
+    ['getEvent', () => ({ eventId: ids[0] }), (r) => {
+      expect(r.result.receivedAt).toBe('2026-12-01T10:00:00.123456789Z');
+      expect(JSON.parse(r.result.line).event_id).toBe(ids[0]);
+    }],
+    ['getEvent', () => ({ eventId: '018c9f8e-1234-7abc-9def-0123456789ab' }), (r) => expect(r).toEqual({ ok: true, result: null })],
+    ['countEvents', () => ({ since: '2026-12-02T00:00:00Z' }), (r) => expect(r.result).toEqual({ count: 3 })],
+    ['histogram', () => ({ intervalSeconds: 86400 }), (r) => expect(r.result.buckets.map((b: { count: number }) => b.count)).toEqual([3, 3])],
+    ['listEvents', () => ({ limit: 0 }), (r) => expect(r.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^listEvents: limit: /) })],
+    ['listEvents', () => ({ since: '2026-13-01T00:00:00Z' }), (r) => expect(r.error.message).toMatch(/since: .*month 13 is out of range/)],
+    ['listEvents', () => ({ bogus: 1 }), (r) => expect(r.error.code).toBe('invalid_input')],
+    ['listEvents', () => ({ cursor: 'garbage' }), (r) => expect(r.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/cursor/) })],
+    ['dropTables', () => ({}), (r) => expect(r.error).toEqual({ code: 'unknown_operation', message: 'no operation "dropTables"' })],
+  ];
+
+  it.each(cases)('%s', async (op, args, check) => {
+    const inProcess = await createDispatcher(storeHandlers(local.reader))(op, args());
+    check(inProcess);
+    const overHttp = await api(op, args());
+    expect(overHttp.status).toBe(200);
+    expect(JSON.parse(overHttp.body)).toEqual(inProcess);
+  });
+});
+
+describe('HTTP bridge guards', () => {
+  it('refuses API calls without the token, or with a wrong one', async () => {
+    const none = await call(`${base}/api/stats`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(none.status).toBe(401);
+    const wrong = await call(`${base}/api/stats`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-tk-token': token + 'x' }, body: '{}' });
+    expect(wrong.status).toBe(401);
+    expect((await call(`${base}/?token=nope`)).status).toBe(401);
+  });
+
+  it('trades the URL token for an HttpOnly cookie and drops it from the address', async () => {
+    const first = await call(station.ui!);
+    expect(first.status).toBe(303);
+    expect(first.headers.location).toBe('/');
+    const cookie = String(first.headers['set-cookie']);
+    expect(cookie).toMatch(/^tk_token=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
+    const withCookie = await call(`${base}/api/stats`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: cookie.split(';')[0]! }, body: '{}' });
+    expect(withCookie.status).toBe(200);
+    expect(JSON.parse(withCookie.body).ok).toBe(true);
+  });
+
+  it('refuses a foreign Host (DNS rebinding) and a foreign Origin, and sends no CORS headers', async () => {
+    const headers = { 'content-type': 'application/json', 'x-tk-token': token };
+    const rebound = await call(`${base}/api/stats`, { method: 'POST', headers: { ...headers, host: `evil.example:${new URL(base).port}` }, body: '{}' });
+    expect(rebound.status).toBe(403);
+    const crossSite = await call(`${base}/api/stats`, { method: 'POST', headers: { ...headers, origin: 'http://evil.example' }, body: '{}' });
+    expect(crossSite.status).toBe(403);
+    const sameSite = await call(`${base}/api/stats`, { method: 'POST', headers: { ...headers, origin: base }, body: '{}' });
+    expect(sameSite.status).toBe(200);
+    expect(sameSite.headers['access-control-allow-origin']).toBeUndefined();
+    const localhost = await call(`${base.replace('127.0.0.1', 'localhost')}/api/stats`, { method: 'POST', headers, body: '{}' });
+    expect(localhost.status).toBe(200);
+  });
+
+  it('answers bad requests with their status, and keeps the token out of its request log', async () => {
+    expect((await call(`${base}/api/stats`, { headers: { 'x-tk-token': token } })).status).toBe(405);
+    expect((await call(`${base}/api/stats`, { method: 'POST', headers: { 'x-tk-token': token, 'content-type': 'text/plain' }, body: '{}' })).status).toBe(415);
+    expect((await call(`${base}/api/stats`, { method: 'POST', headers: { 'x-tk-token': token, 'content-type': 'application/json' }, body: '{oops' })).status).toBe(400);
+    await call(station.ui!);
+    expect(station.stderr()).toMatch(/http GET \/ 303/);
+    expect(station.stderr()).not.toContain(token);
+  });
+});
