@@ -412,7 +412,7 @@ export class EventStore {
   /**
    * Turns `<day>.jsonl` into `<day>.jsonl.gz` without blocking appends: the bulk
    * is compressed into a temp file while writes go on; the rest and the swap
-   * happen in the day's write queue. Temp file fsynced, renamed, directory
+   * happen in a write turn of their own. Temp file fsynced, renamed, directory
    * fsynced, index updated, plain file removed: a crash at any point leaves
    * either the plain file or a complete gz (recover() finishes the job).
    */
@@ -451,7 +451,11 @@ export class EventStore {
         }
       };
       await pump(seg.rawSize);
-      const job = seg.queue.then(async () => {
+      // The swap takes a write turn of its own, so it never falls between an
+      // append's write and the index commit that records it.
+      const writesBefore = seg.queue;
+      const job = this.inTurn(async () => {
+        await writesBefore;
         await pump(seg.rawSize); // lines appended meanwhile
         fsyncSync(tmp);
         renameSync(tmpPath, this.dir.gzDayPath(day));
