@@ -45,6 +45,9 @@ export const contract = {
     }),
   },
   stats: { input: z.object({}).strict() },
+  facets: { input: z.object({ limit: z.number().int().min(1).max(200).default(20) }).strict() },
+  diskFacts: { input: z.object({}).strict() },
+  deleteEvent: { input: z.object({ eventId: z.string().min(1).max(64), reason: z.string().trim().min(1).max(1000) }).strict() },
 } as const;
 
 export type OpName = keyof typeof contract;
@@ -81,6 +84,14 @@ export interface Results {
     sensors: Array<{ sensor: string; events: number; last_seen: string }>;
     days: Array<{ day: string; compressed: boolean; raw_size: number; file_size: number; events: number }>;
   };
+  facets: {
+    sensors: Array<{ value: string; events: number }>;
+    rules: Array<{ value: string; events: number }>;
+    metadata: Record<string, Array<{ value: string; events: number }>>;
+  };
+  diskFacts: { dataDir: string; eventFileBytes: number; indexBytes: number; freeBytes: number };
+  /** The delete marker now stored (the event stays in its file, hidden). */
+  deleteEvent: { marker_id: string; event_id: string; marked_at: string; reason: string };
 }
 
 /** Every operation, typed against the contract: a missing or mistyped one fails to compile. */

@@ -1,5 +1,6 @@
 // The one dispatcher every transport calls: name + raw args in, a Reply out.
 import { QueryError } from '../store/store-reader.js';
+import { UnknownEventError } from '../store/event-store.js';
 import { contract, isOpName, type Handlers, type Reply } from './contract.js';
 
 export type Dispatch = (name: string, args: unknown) => Promise<Reply>;
@@ -18,6 +19,7 @@ export function createDispatcher(handlers: Handlers): Dispatch {
       return { ok: true, result: await handler(parsed.data) };
     } catch (e) {
       if (e instanceof QueryError) return { ok: false, error: { code: 'invalid_input', message: `${name}: ${e.message}` } };
+      if (e instanceof UnknownEventError) return { ok: false, error: { code: 'not_found', message: `${name}: ${e.message}` } };
       return { ok: false, error: { code: 'internal', message: `${name} failed: ${(e as Error).message}` } };
     }
   };

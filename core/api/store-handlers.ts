@@ -1,5 +1,8 @@
-// The contract's handlers over a store reader.
-import type { StoreReader, ListedEvent } from '../store/store-reader.js';
+// The contract's handlers over the station's store (reads through its reader).
+import { existsSync, readdirSync, statfsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ListedEvent } from '../store/store-reader.js';
+import type { EventStore } from '../store/event-store.js';
 import { parseOwnLine, type EventLine } from '../domain/event-line.js';
 import type { EventSummary, Handlers } from './contract.js';
 
@@ -16,7 +19,13 @@ function summary(e: ListedEvent): EventSummary {
   };
 }
 
-export function storeHandlers(reader: StoreReader): Handlers {
+function sizeOf(path: string): number {
+  return existsSync(path) ? statSync(path).size : 0;
+}
+
+export function storeHandlers(store: EventStore): Handlers {
+  const reader = store.reader;
+  const dir = store.dir;
   return {
     listEvents: (q) => {
       const page = reader.query(q);
@@ -34,6 +43,17 @@ export function storeHandlers(reader: StoreReader): Handlers {
     stats: () => {
       const { rulesMatched: _rules, ...s } = reader.stats();
       return s;
+    },
+    facets: ({ limit }) => reader.facets(limit),
+    diskFacts: () => {
+      const fs = statfsSync(dir.root);
+      const eventFileBytes = readdirSync(dir.eventsDir).reduce((a, f) => a + (f.startsWith('.') ? 0 : sizeOf(join(dir.eventsDir, f))), 0);
+      const indexBytes = ['', '-wal', '-shm'].reduce((a, x) => a + sizeOf(dir.indexPath + x), 0);
+      return { dataDir: dir.root, eventFileBytes, indexBytes, freeBytes: fs.bavail * fs.bsize };
+    },
+    deleteEvent: async ({ eventId, reason }) => {
+      const m = await store.markDeleted(eventId.toLowerCase(), reason);
+      return { marker_id: m.marker_id, event_id: m.event_id, marked_at: m.marked_at, reason: m.reason };
     },
   };
 }

@@ -246,7 +246,7 @@ export function buildProgram(): Command {
     let bridge: HttpBridge | undefined;
     if (o.http !== false) {
       try {
-        bridge = await HttpBridge.start({ address: o.http, dispatch: createDispatcher(storeHandlers(store.reader)), log: (l) => log(`http ${l}`) });
+        bridge = await HttpBridge.start({ address: o.http, dispatch: createDispatcher(storeHandlers(store)), log: (l) => log(`http ${l}`) });
       } catch (e) {
         await listener.stop();
         await store.close();

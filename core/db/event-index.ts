@@ -483,6 +483,34 @@ export class EventIndex {
       .all(segmentId) as Array<{ marker_id: string; line_offset: number; line_length: number }>;
   }
 
+  /**
+   * What the filter pickers offer: the commonest sensors, matched rules and
+   * metadata pairs (`$tk.*` included), with event counts, deleted events left out.
+   */
+  facets(limit: number): Facets {
+    const sensors = this.db
+      .prepare(`SELECT s.sensor_id AS value, count(*) AS events FROM events e JOIN sensors s ON s.id = e.sensor
+                WHERE e.deleted = 0 GROUP BY e.sensor ORDER BY events DESC, value LIMIT ?`)
+      .all(limit) as FacetValue[];
+    const rules = this.db
+      .prepare(`SELECT r.rule_id AS value, count(*) AS events FROM event_rules er JOIN rules r ON r.id = er.rule
+                GROUP BY er.rule ORDER BY events DESC, value LIMIT ?`)
+      .all(limit) as FacetValue[];
+    // Count per metadata set first (a handful), then spread over their pairs.
+    const pairs = this.db
+      .prepare(`WITH per_set AS (SELECT metaset, count(*) AS n FROM events WHERE deleted = 0 GROUP BY metaset)
+                SELECT p.key AS key, p.value AS value, sum(per_set.n) AS events
+                FROM per_set JOIN metaset_pairs mp ON mp.metaset = per_set.metaset JOIN meta_pairs p ON p.id = mp.pair
+                GROUP BY p.id ORDER BY events DESC, key, value`)
+      .all() as Array<{ key: string; value: string; events: number }>;
+    const metadata: Record<string, FacetValue[]> = {};
+    for (const p of pairs) {
+      const list = (metadata[p.key] ??= []);
+      if (list.length < limit) list.push({ value: p.value, events: p.events });
+    }
+    return { sensors, rules, metadata };
+  }
+
   stats(): IndexStats {
     const one = <T>(sql: string) => this.db.prepare(sql).get() as T;
     const totals = one<{ events: number; deleted: number; first: string | null; last: string | null }>(
@@ -511,6 +539,18 @@ export class EventIndex {
       rulesMatched: one<{ n: number }>('SELECT count(*) AS n FROM rules').n,
     };
   }
+}
+
+export interface FacetValue {
+  value: string;
+  events: number;
+}
+
+export interface Facets {
+  sensors: FacetValue[];
+  rules: FacetValue[];
+  /** Per metadata key, its commonest values. */
+  metadata: Record<string, FacetValue[]>;
 }
 
 export interface IndexStats {

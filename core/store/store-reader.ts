@@ -2,7 +2,7 @@
 // histograms. Works in the owning process and in read-only processes alike.
 import { DataDir } from './data-dir.js';
 import { SegmentFiles } from './segment-files.js';
-import { EventIndex, type EventFilter, type EventRow, type IndexStats, type PageKey } from '../db/event-index.js';
+import { EventIndex, type EventFilter, type EventRow, type Facets, type IndexStats, type PageKey } from '../db/event-index.js';
 import { parseOwnLine, type EventLine } from '../domain/event-line.js';
 import type { JsonValue } from '../domain/json.js';
 
@@ -187,5 +187,9 @@ export class StoreReader {
 
   stats(): IndexStats {
     return this.index.stats();
+  }
+
+  facets(limit = 20): Facets {
+    return this.index.facets(limit);
   }
 }

@@ -89,14 +89,41 @@ describe('app API contract: same answers in-process and over HTTP', () => {
     ['listEvents', () => ({ bogus: 1 }), (r) => expect(r.error.code).toBe('invalid_input')],
     ['listEvents', () => ({ cursor: 'garbage' }), (r) => expect(r.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/cursor/) })],
     ['dropTables', () => ({}), (r) => expect(r.error).toEqual({ code: 'unknown_operation', message: 'no operation "dropTables"' })],
+    ['facets', () => ({ limit: 2 }), (r) => {
+      expect(r.result.sensors).toEqual([{ value: 's0', events: 2 }, { value: 's1', events: 2 }]);
+      expect(r.result.metadata.sensor_id).toHaveLength(2);
+      expect(r.result.rules).toEqual([]);
+    }],
+    ['deleteEvent', () => ({ eventId: '018c9f8e-1234-7abc-9def-0123456789ab', reason: 'x' }), (r) => expect(r.error).toMatchObject({ code: 'not_found' })],
+    ['deleteEvent', () => ({ eventId: ids[0], reason: '   ' }), (r) => expect(r.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/reason/) })],
   ];
 
   it.each(cases)('%s', async (op, args, check) => {
-    const inProcess = await createDispatcher(storeHandlers(local.reader))(op, args());
+    const inProcess = await createDispatcher(storeHandlers(local))(op, args());
     check(inProcess);
     const overHttp = await api(op, args());
     expect(overHttp.status).toBe(200);
     expect(JSON.parse(overHttp.body)).toEqual(inProcess);
+  });
+});
+
+describe('app API writes and disk facts', () => {
+  it('deletes an event behind a marker with a reason, over HTTP, and lists it only when asked', async () => {
+    const reply = JSON.parse((await api('deleteEvent', { eventId: ids[2], reason: 'test rig' })).body);
+    expect(reply).toMatchObject({ ok: true, result: { event_id: ids[2], reason: 'test rig' } });
+    const visible = JSON.parse((await api('listEvents', { limit: 100 })).body).result.events.map((e: { eventId: string }) => e.eventId);
+    expect(visible).not.toContain(ids[2]);
+    const all = JSON.parse((await api('listEvents', { limit: 100, includeDeleted: true })).body).result.events;
+    expect(all.find((e: { eventId: string }) => e.eventId === ids[2]).deleted).toBe(true);
+    const detail = JSON.parse((await api('getEvent', { eventId: ids[2] })).body).result;
+    expect(detail.markers).toEqual([expect.objectContaining({ reason: 'test rig' })]);
+  });
+
+  it('tells the data size and the free space', async () => {
+    const facts = JSON.parse((await api('diskFacts', {})).body).result;
+    expect(facts.eventFileBytes).toBeGreaterThan(0);
+    expect(facts.indexBytes).toBeGreaterThan(0);
+    expect(facts.freeBytes).toBeGreaterThan(0);
   });
 });
 
