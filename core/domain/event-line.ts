@@ -102,11 +102,18 @@ const KNOWN_KEYS = new Set<string>([
   'event_id', 'client_timestamp', 'server_received_at', 'payload', 'metadata', ...OPTIONAL_KEYS,
 ]);
 
-/** Validates a payload and returns its JSON text, or throws a LineError with the reason. */
-export function encodePayload(payload: unknown): string {
+/**
+ * Validates a payload and returns its JSON text, or throws a LineError with the
+ * reason. `structureChecked`: the caller built the payload under the same
+ * depth, Unicode and finiteness rules (the gRPC wire decoder does), so only
+ * the size is left to check.
+ */
+export function encodePayload(payload: unknown, structureChecked = false): string {
   if (!isJsonObject(payload)) throw new LineError(`payload must be a JSON object, got ${describeJsonType(payload)}`);
-  const problem = jsonStructureProblem(payload, PAYLOAD_LIMITS.depth, 'payload');
-  if (problem) throw new LineError(problem);
+  if (!structureChecked) {
+    const problem = jsonStructureProblem(payload, PAYLOAD_LIMITS.depth, 'payload');
+    if (problem) throw new LineError(problem);
+  }
   const json = JSON.stringify(payload);
   // UTF-8 is at most 3 bytes per UTF-16 unit: skip the exact count when it cannot matter.
   if (json.length * 3 > PAYLOAD_LIMITS.bytes) {

@@ -113,8 +113,9 @@ export function prepareEvent(ev: DecodedEvent, req: DecodedRequest, arrival: Arr
       clientTs = arrival.receivedAt;
       source = 'receipt';
     }
+    // The wire decoder already held the payload to the depth, UTF-8 and finiteness rules.
     const payload = ev.payloadJson ?? structToJson(ev.payload);
-    const payloadJson = encodePayload(payload);
+    const payloadJson = encodePayload(payload, ev.payloadJson !== undefined);
     const receivedAt = arrival.receivedAt.toString();
     const clientText = clientTs.toString();
     const md = sanitizeIncomingMetadata(ev.metadata ?? {}, req.sensor_id || undefined, {
