@@ -1,6 +1,6 @@
 // One imported line → its verdict. Pure, so it runs the same in a worker
 // thread and in-process.
-import { packDigests, packInto } from './line-fields.js';
+import { packInto } from './line-fields.js';
 import { encodeEvent, encodePayload, LineError, validateStoredLine, type EncodedEvent, type MarkerLine } from './event-line.js';
 
 export type LineVerdict =
@@ -44,7 +44,7 @@ export function judgeBatch(buf: Uint8Array, ends: ArrayLike<number>): LineVerdic
     start = ends[i]!;
   }
   const events = out.map((v) => (v.kind === 'event' ? v.event : null));
-  packDigests(events);
+  packInto(events, 'payloadSha256');
   packInto(events, 'line');
   return out;
 }

@@ -7,7 +7,7 @@
 // exactly the text the payload hash was taken over, then `"metadata":`, then
 // `"matched_rules":` when rules matched. A line that is not in this shape
 // returns null and is read the slow way.
-import { parseOwnLine, ruleIdsOf, sensorOf, sha256, type MarkerLine } from './event-line.js';
+import { parseOwnLine, ruleIdsOf, sha256, type MarkerLine } from './event-line.js';
 import { metadataSetKey, SENSOR_ID_KEY, type Metadata } from './metadata.js';
 
 export interface LineFields {
@@ -106,37 +106,36 @@ export type IndexFacts =
   | { kind: 'unreadable'; problem: string };
 
 export function indexFactsOf(bytes: Buffer): IndexFacts {
-  const fast = readLineFields(bytes);
-  if (fast) {
-    return {
-      kind: 'event',
-      eventId: fast.eventId,
-      clientTs: fast.clientTs,
-      receivedTs: fast.receivedTs,
-      sensorId: fast.metadata[SENSOR_ID_KEY] ?? null,
-      payloadSha256: fast.payloadSha256,
-      ruleIds: fast.ruleIds,
-      metadataKey: metadataSetKey(fast.metadata),
+  let fields = readLineFields(bytes);
+  if (!fields) {
+    // Not in canonical shape (or a marker): the slow way, a full parse.
+    let parsed;
+    try {
+      parsed = parseOwnLine(bytes.toString('utf8'));
+    } catch (e) {
+      return { kind: 'unreadable', problem: (e as Error).message };
+    }
+    if (parsed.kind === 'marker') return { kind: 'marker', marker: parsed.marker };
+    const e = parsed.event;
+    if (typeof e.event_id !== 'string' || e.payload === undefined) return { kind: 'unreadable', problem: 'not an event or marker line' };
+    fields = {
+      eventId: e.event_id,
+      clientTs: e.client_timestamp,
+      receivedTs: e.server_received_at,
+      payloadSha256: sha256(JSON.stringify(e.payload)),
+      metadata: e.metadata ?? {},
+      ruleIds: ruleIdsOf(e),
     };
   }
-  let parsed;
-  try {
-    parsed = parseOwnLine(bytes.toString('utf8'));
-  } catch (e) {
-    return { kind: 'unreadable', problem: (e as Error).message };
-  }
-  if (parsed.kind === 'marker') return { kind: 'marker', marker: parsed.marker };
-  const e = parsed.event;
-  if (typeof e.event_id !== 'string' || e.payload === undefined) return { kind: 'unreadable', problem: 'not an event or marker line' };
   return {
     kind: 'event',
-    eventId: e.event_id,
-    clientTs: e.client_timestamp,
-    receivedTs: e.server_received_at,
-    sensorId: sensorOf(e),
-    payloadSha256: sha256(JSON.stringify(e.payload)),
-    ruleIds: ruleIdsOf(e),
-    metadataKey: metadataSetKey(e.metadata ?? {}),
+    eventId: fields.eventId,
+    clientTs: fields.clientTs,
+    receivedTs: fields.receivedTs,
+    sensorId: fields.metadata[SENSOR_ID_KEY] ?? null,
+    payloadSha256: fields.payloadSha256,
+    ruleIds: fields.ruleIds,
+    metadataKey: metadataSetKey(fields.metadata),
   };
 }
 
@@ -150,19 +149,15 @@ export function indexFactsOfBatch(buf: Uint8Array, ends: ArrayLike<number>): Ind
     out[i] = indexFactsOf(b.subarray(start, b[end - 1] === 0x0a ? end - 1 : end));
     start = end;
   }
-  packDigests(out.map((f) => (f.kind === 'event' ? f : null)));
+  packInto(out.map((f) => (f.kind === 'event' ? f : null)), 'payloadSha256');
   return out;
 }
 
 /**
- * Moves every digest into one shared buffer: a worker's reply then carries one
- * ArrayBuffer instead of one per event, which structured cloning makes costly.
+ * Moves each holder's bytes under `field` (digests, lines) into one shared
+ * buffer: a worker's reply then carries one ArrayBuffer instead of one per
+ * event, which structured cloning makes costly.
  */
-export function packDigests(holders: Array<{ payloadSha256: Uint8Array } | null>): void {
-  packInto(holders, 'payloadSha256');
-}
-
-/** Moves each holder's bytes under `field` into one shared buffer (see packDigests). */
 export function packInto<K extends string>(holders: Array<{ [k in K]: Uint8Array } | null>, field: K): void {
   const n = holders.reduce((a, h) => a + (h ? h[field].length : 0), 0);
   const all = new Uint8Array(n);

@@ -1,7 +1,7 @@
 // One ReportEvents call's bytes → prepared events, as a self-contained task a
 // worker thread can run (all inputs and outputs are plain, cloneable data).
 import { Instant } from '../domain/instant.js';
-import { packDigests, packInto } from '../domain/line-fields.js';
+import { packInto } from '../domain/line-fields.js';
 import { decodeReportEventsRequest } from './wire-decoder.js';
 import { prepareBatch, type Arrival, type PreparedBatch } from './report-events.js';
 
@@ -22,7 +22,7 @@ export function prepareCall(bytes: Uint8Array, facts: ArrivalFacts): PreparedBat
   const arrival: Arrival = { ...facts, receivedAt: Instant.of(facts.receivedAt.seconds, facts.receivedAt.nanos) };
   const batch = prepareBatch(decodeReportEventsRequest(buf), arrival, false);
   const encoded = batch.events.map((e) => e.encoded ?? null);
-  packDigests(encoded);
+  packInto(encoded, 'payloadSha256');
   packInto(encoded, 'line');
   return batch;
 }

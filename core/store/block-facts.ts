@@ -3,7 +3,7 @@
 // the main thread of a reindex only commits rows.
 import { closeSync, openSync } from 'node:fs';
 import { readBlock, type GzBlock } from './blocked-gzip.js';
-import { indexFactsOf, packDigests, type IndexFacts } from '../domain/line-fields.js';
+import { indexFactsOf, packInto, type IndexFacts } from '../domain/line-fields.js';
 
 export interface BlockFacts {
   offsets: number[];
@@ -30,6 +30,6 @@ export function factsOfBlocks(path: string, blocks: GzBlock[]): BlockFacts {
   } finally {
     closeSync(fd);
   }
-  packDigests(out.facts.map((f) => (f.kind === 'event' ? f : null)));
+  packInto(out.facts.map((f) => (f.kind === 'event' ? f : null)), 'payloadSha256');
   return out;
 }
