@@ -70,6 +70,11 @@ export interface EventDetail extends EventSummary {
   markers: Array<{ marker_id: string; marked_at: string; reason: string }>;
 }
 
+/**
+ * Result shapes are spelled out here, not imported from core/db or core/store:
+ * the renderer compiles against this file alone (DOM types, no Node). The
+ * handlers are type-checked against them, so a drift fails to compile.
+ */
 export interface Results {
   listEvents: { events: EventSummary[]; nextCursor: string | null };
   getEvent: EventDetail | null;

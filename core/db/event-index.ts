@@ -3,7 +3,7 @@
 import { openDatabase, type SqliteDatabase } from './sqlite.js';
 import type { Statement } from 'better-sqlite3';
 
-import { pairsOfSetKey } from '../domain/metadata.js';
+import { pairsOfSetKey, PER_EVENT_KEYS, SYSTEM_KEYS } from '../domain/metadata.js';
 
 export interface SegmentRow {
   id: number;
@@ -412,9 +412,9 @@ export class EventIndex {
       params.push(row.id);
     }
     for (const [key, value] of f.meta ?? []) {
-      if (key === '$tk.client_timestamp' || key === '$tk.server_received_at') {
-        // Not kept as pairs (see UNINDEXED_META_KEYS): they equal the columns on our own lines.
-        clauses.push(`${key === '$tk.client_timestamp' ? 'e.client_ts' : 'e.received_ts'} = ?`);
+      if (PER_EVENT_KEYS.has(key)) {
+        // Not kept in metadata sets: they repeat the line's own timestamps, which are columns.
+        clauses.push(`${key === SYSTEM_KEYS.clientTimestamp ? 'e.client_ts' : 'e.received_ts'} = ?`);
         params.push(value);
         continue;
       }

@@ -721,7 +721,7 @@ function quarantine(dir: DataDir, path: string, day: string, from: number, size:
  * `tk reindex`). Worker threads read the lines' facts; this thread commits
  * them in file order, a few batches behind.
  */
-export async function catchUp(
+async function catchUp(
   dir: DataDir,
   index: EventIndex,
   pool: LinePool,
