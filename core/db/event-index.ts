@@ -48,6 +48,8 @@ export interface IndexedEvent {
   ruleIds: string[];
   /** metadataSetKey() of its metadata. */
   metadataKey: string;
+  /** How many `$` keys the client tried to write (audit.stripped_metadata). */
+  stripped: number;
   origin: string | null;
 }
 
@@ -88,6 +90,8 @@ export interface EventFilter {
   sensor?: string | undefined;
   rule?: string | undefined;
   meta?: Array<[string, string]> | undefined;
+  /** Only events on which a client tried to write `$` keys (stripped on ingest). */
+  spoofed?: boolean | undefined;
   includeDeleted?: boolean | undefined;
 }
 
@@ -144,8 +148,8 @@ export class EventIndex {
       insertEvent: readonly
         ? p('SELECT 1')
         : p(`INSERT INTO events (event_id, tenant, sensor, client_ts, received_ts, segment_id, line_offset, line_length,
-             payload_sha256, rule_count, deleted, metaset, origin)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+             payload_sha256, rule_count, deleted, metaset, origin, stripped)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertRule: readonly ? p('SELECT 1') : p('INSERT OR IGNORE INTO event_rules (rule, seq) VALUES (?, ?)'),
       updateSegment: readonly
         ? p('SELECT 1')
@@ -338,7 +342,7 @@ export class EventIndex {
           seq = Number(
             this.stmt.insertEvent.run(e.eventId, this.tenantRef, sensor, e.clientTs, e.receivedTs, e.segmentId, e.offset,
               e.length, asBuffer(e.payloadSha256), e.ruleIds.length, this.anyMarkers && this.stmt.markedEvent.get(e.eventId) ? 1 : 0,
-              this.metasetId(e.metadataKey), origin).lastInsertRowid,
+              this.metasetId(e.metadataKey), origin, e.stripped).lastInsertRowid,
           );
         } catch (err) {
           if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') continue;
@@ -423,6 +427,7 @@ export class EventIndex {
       clauses.push('e.metaset IN (SELECT metaset FROM metaset_pairs WHERE pair = ?)');
       params.push(row.id);
     }
+    if (f.spoofed) clauses.push('e.stripped > 0');
     if (!f.includeDeleted) clauses.push('e.deleted = 0');
     return { sql: clauses.length ? 'WHERE ' + clauses.join(' AND ') : '', params };
   }
@@ -511,6 +516,59 @@ export class EventIndex {
     return { sensors, rules, metadata };
   }
 
+  /**
+   * The audit view's figures over a filter (PRODUCT §3 "`$tk.*` metadata"):
+   * which API type/version and station version received the events, spoof
+   * attempts, client-vs-receipt clock skew and client addresses per sensor.
+   * Metadata is counted per (sensor, metadata set) group, a handful of rows
+   * however many events match.
+   */
+  audit(f: EventFilter): IndexAudit {
+    const empty: IndexAudit = { events: 0, spoofed: 0, spoofUnknown: 0, system: {}, sensors: [] };
+    const w = this.where(f);
+    if (!w) return empty;
+    const groups = `WITH g AS (SELECT e.sensor AS sensor, e.metaset AS metaset, count(*) AS n FROM events e ${w.sql} GROUP BY e.sensor, e.metaset)`;
+    const totals = this.db
+      .prepare(`SELECT count(*) AS events, coalesce(sum(e.stripped > 0), 0) AS spoofed, coalesce(sum(e.stripped IS NULL), 0) AS unknown
+                FROM events e ${w.sql}`)
+      .get(...w.params) as { events: number; spoofed: number; unknown: number };
+    const keys = [SYSTEM_KEYS.apiType, SYSTEM_KEYS.apiVersion, SYSTEM_KEYS.serverVersion];
+    const system: Record<string, FacetValue[]> = Object.fromEntries(keys.map((k) => [k, []]));
+    const pairs = this.db
+      .prepare(`${groups} SELECT p.key AS key, p.value AS value, sum(g.n) AS events
+                FROM g JOIN metaset_pairs mp ON mp.metaset = g.metaset JOIN meta_pairs p ON p.id = mp.pair
+                WHERE p.key IN (${keys.map(() => '?').join(', ')}) GROUP BY p.id ORDER BY events DESC, p.value`)
+      .all(...w.params, ...keys) as Array<{ key: string; value: string; events: number }>;
+    for (const p of pairs) system[p.key]!.push({ value: p.value, events: p.events });
+    for (const k of keys) {
+      // Imported events from elsewhere may lack a system key: say how many.
+      const missing = totals.events - system[k]!.reduce((a, v) => a + v.events, 0);
+      if (missing > 0) system[k]!.push({ value: '', events: missing });
+    }
+    // Skew = receipt − client time in ms, from the nine-digit texts without float rounding of the seconds.
+    const skewMs = `((unixepoch(e.received_ts) - unixepoch(e.client_ts)) * 1000.0
+                    + (CAST(substr(e.received_ts, 21, 9) AS INTEGER) - CAST(substr(e.client_ts, 21, 9) AS INTEGER)) / 1e6)`;
+    const perSensor = this.db
+      .prepare(`SELECT s.sensor_id AS sensor, count(*) AS events, coalesce(sum(x.stripped > 0), 0) AS spoofed,
+                  min(x.skew) AS minSkewMs, max(x.skew) AS maxSkewMs, avg(x.skew) AS meanSkewMs,
+                  sum(x.skew > ${SKEW_FLAG_MS}) AS late, sum(x.skew < 0) AS ahead, max(x.received_ts) AS lastSeen
+                FROM (SELECT e.sensor, e.stripped, e.received_ts, ${skewMs} AS skew FROM events e ${w.sql}) x
+                LEFT JOIN sensors s ON s.id = x.sensor
+                GROUP BY x.sensor ORDER BY events DESC, s.sensor_id`)
+      .all(...w.params) as Array<Omit<SensorAudit, 'clientIps'>>;
+    const ips = this.db
+      .prepare(`${groups} SELECT s.sensor_id AS sensor, p.value AS ip, sum(g.n) AS events
+                FROM g JOIN metaset_pairs mp ON mp.metaset = g.metaset JOIN meta_pairs p ON p.id = mp.pair
+                LEFT JOIN sensors s ON s.id = g.sensor
+                WHERE p.key = ? GROUP BY g.sensor, p.id ORDER BY events DESC, p.value`)
+      .all(...w.params, SYSTEM_KEYS.clientIp) as Array<{ sensor: string | null; ip: string; events: number }>;
+    const sensors: SensorAudit[] = perSensor.map((r) => ({
+      ...r,
+      clientIps: ips.filter((i) => i.sensor === r.sensor).map((i) => ({ value: i.ip, events: i.events })),
+    }));
+    return { events: totals.events, spoofed: totals.spoofed, spoofUnknown: totals.unknown, system, sensors };
+  }
+
   stats(): IndexStats {
     const one = <T>(sql: string) => this.db.prepare(sql).get() as T;
     const totals = one<{ events: number; deleted: number; first: string | null; last: string | null }>(
@@ -539,6 +597,36 @@ export class EventIndex {
       rulesMatched: one<{ n: number }>('SELECT count(*) AS n FROM rules').n,
     };
   }
+}
+
+/** Skew beyond this (ms, receipt after client time) is flagged in the audit view. */
+export const SKEW_FLAG_MS = 100;
+
+export interface SensorAudit {
+  /** null: events without a sensor_id. */
+  sensor: string | null;
+  events: number;
+  spoofed: number;
+  minSkewMs: number;
+  maxSkewMs: number;
+  meanSkewMs: number;
+  /** Events received more than SKEW_FLAG_MS after their client time. */
+  late: number;
+  /** Events whose client time is after their receipt (the sensor's clock runs ahead). */
+  ahead: number;
+  lastSeen: string;
+  clientIps: FacetValue[];
+}
+
+export interface IndexAudit {
+  events: number;
+  /** Events on which a client tried to write `$` keys. */
+  spoofed: number;
+  /** Events indexed before spoof attempts were counted (tk reindex fills them in). */
+  spoofUnknown: number;
+  /** $tk.api_type, $tk.api_version, $tk.server_version: value → events ('' = key absent). */
+  system: Record<string, FacetValue[]>;
+  sensors: SensorAudit[];
 }
 
 export interface FacetValue {

@@ -6,8 +6,11 @@
 import { hash } from 'node:crypto';
 import { Instant } from './instant.js';
 import { parseUuid7 } from './identifier.js';
-import { describeJsonType, isJsonObject, jsonStructureProblem, type JsonObject, type JsonValue } from './json.js';
-import { metadataSetKey, SENSOR_ID_KEY, userMetadataKey, validateStoredMetadata, type Metadata } from './metadata.js';
+import { describeJsonType, isJsonObject, jsonStructureProblem, type JsonObject } from './json.js';
+import { metadataSetKey, SENSOR_ID_KEY, userMetadataKey, validateStoredMetadata } from './metadata.js';
+import type { EventLine, MarkerLine, MatchedRule, Metadata } from './event-shape.js';
+
+export type { EventAudit, EventLine, MarkerLine, MatchedRule } from './event-shape.js';
 
 export const PAYLOAD_LIMITS = {
   /** Encoded JSON text of the payload, in bytes. */
@@ -23,42 +26,6 @@ export const PAYLOAD_LIMITS = {
 
 /** Lines longer than this are refused before parsing (payload + snapshots + metadata). */
 export const MAX_LINE_BYTES = 8 * 1024 * 1024;
-
-export interface MatchedRule {
-  rule_id: string;
-  action?: string;
-  [extra: string]: JsonValue | undefined;
-}
-
-export interface EventAudit {
-  stripped_metadata?: Metadata;
-  claimed_sensor_id?: string;
-  client_timestamp_source?: 'event' | 'request' | 'receipt';
-}
-
-export interface EventLine {
-  event_id: string;
-  client_timestamp: string;
-  server_received_at: string;
-  payload: JsonObject;
-  metadata: Metadata;
-  matched_rules?: MatchedRule[];
-  rule_snapshot?: JsonObject;
-  rule_snapshots?: JsonObject[];
-  record_snapshot?: JsonValue;
-  matched_field?: string;
-  matched_value?: JsonValue;
-  matched_condition?: JsonValue;
-  audit?: EventAudit;
-}
-
-export interface MarkerLine {
-  marker: 'delete';
-  marker_id: string;
-  event_id: string;
-  marked_at: string;
-  reason: string;
-}
 
 export type StoredLine = { kind: 'event'; event: EventLine } | { kind: 'marker'; marker: MarkerLine };
 
@@ -81,6 +48,8 @@ export interface EncodedEvent {
   /** The client gave no time and the station used the receipt time (so a resend's time cannot be compared). */
   clientTsFromReceipt: boolean;
   payloadSha256: Uint8Array;
+  /** How many `$` keys the client tried to write (audit.stripped_metadata). */
+  stripped: number;
 }
 
 export class LineError extends Error {
@@ -159,6 +128,7 @@ export function encodeEvent(event: EventLine, payloadJson = encodePayload(event.
     line: Buffer.from(text),
     clientTsFromReceipt: event.audit?.client_timestamp_source === 'receipt',
     payloadSha256: sha256(payloadJson),
+    stripped: strippedCount(event),
   };
 }
 
@@ -174,6 +144,12 @@ export function encodeMarker(marker: MarkerLine): string {
 
 export function sensorOf(event: EventLine): string | null {
   return event.metadata[SENSOR_ID_KEY] ?? null;
+}
+
+/** How many `$` keys the client tried to write, kept as evidence in audit.stripped_metadata. */
+export function strippedCount(event: Pick<EventLine, 'audit'>): number {
+  const s = event.audit?.stripped_metadata;
+  return s && typeof s === 'object' ? Object.keys(s).length : 0;
 }
 
 export function ruleIdsOf(event: EventLine): string[] {

@@ -234,16 +234,3 @@ function civilFromDays(z: number): [number, number, number] {
   const m = mp + (mp < 10 ? 3 : -9);
   return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
 }
-
-/** The station's clock: wall time at start-up plus a monotonic high-resolution
- *  offset, so receipt times carry real sub-millisecond digits and never go
- *  backwards within a process. */
-export interface Clock {
-  now(): Instant;
-}
-
-export const systemClock: Clock = (() => {
-  const baseNs = BigInt(Date.now()) * 1_000_000n;
-  const baseHr = process.hrtime.bigint();
-  return { now: () => Instant.fromEpochNanos(baseNs + (process.hrtime.bigint() - baseHr)) };
-})();

@@ -7,7 +7,7 @@
 // exactly the text the payload hash was taken over, then `"metadata":`, then
 // `"matched_rules":` when rules matched. A line that is not in this shape
 // returns null and is read the slow way.
-import { parseOwnLine, ruleIdsOf, sha256, type MarkerLine } from './event-line.js';
+import { parseOwnLine, ruleIdsOf, sha256, strippedCount, type EventAudit, type MarkerLine } from './event-line.js';
 import { metadataSetKey, SENSOR_ID_KEY, type Metadata } from './metadata.js';
 
 export interface LineFields {
@@ -17,6 +17,8 @@ export interface LineFields {
   payloadSha256: Buffer;
   metadata: Metadata;
   ruleIds: string[];
+  /** Keys in audit.stripped_metadata. */
+  stripped: number;
 }
 
 const enc = (s: string) => Buffer.from(s, 'latin1');
@@ -86,8 +88,49 @@ export function readLineFields(b: Buffer): LineFields | null {
     if (rulesEnd < 0) return null;
     const rules = JSON.parse(b.toString('utf8', i, rulesEnd)) as Array<{ rule_id: string }>;
     ruleIds = rules.map((r) => r.rule_id);
+    i = rulesEnd;
   }
-  return { eventId, clientTs, receivedTs, payloadSha256, metadata, ruleIds };
+  const stripped = strippedAfter(b, i);
+  if (stripped < 0) return null;
+  return { eventId, clientTs, receivedTs, payloadSha256, metadata, ruleIds, stripped };
+}
+
+const P_AUDIT = enc(',"audit":');
+
+/**
+ * The stripped-key count from the `audit` member among the members left from
+ * `i` on (snapshots, audit, newer keys), skipping the others' values unread;
+ * -1 when the rest is not in canonical shape.
+ */
+function strippedAfter(b: Buffer, i: number): number {
+  while (i < b.length && b[i] === 0x2c) {
+    if (at(b, i, P_AUDIT)) {
+      const end = endOfContainer(b, i + P_AUDIT.length);
+      if (end < 0) return -1;
+      return strippedCount({ audit: JSON.parse(b.toString('utf8', i + P_AUDIT.length, end)) as EventAudit });
+    }
+    // `,"key":` then a value: a container, a string or a scalar.
+    if (b[i + 1] !== 0x22) return -1;
+    const keyEnd = b.indexOf(0x22, i + 2);
+    if (keyEnd < 0 || b[keyEnd + 1] !== 0x3a) return -1;
+    i = endOfValue(b, keyEnd + 2);
+    if (i < 0) return -1;
+  }
+  return b[i] === 0x7d ? 0 : -1;
+}
+
+function endOfValue(b: Buffer, i: number): number {
+  const c = b[i];
+  if (c === 0x7b || c === 0x5b) return endOfContainer(b, i);
+  if (c === 0x22) {
+    for (i++; i < b.length; i++) {
+      if (b[i] === 0x5c) i++;
+      else if (b[i] === 0x22) return i + 1;
+    }
+    return -1;
+  }
+  while (i < b.length && b[i] !== 0x2c && b[i] !== 0x7d) i++;
+  return i;
 }
 
 /** What the index takes from one stored line (read off the main thread during catch-up). */
@@ -101,6 +144,7 @@ export type IndexFacts =
       payloadSha256: Uint8Array;
       ruleIds: string[];
       metadataKey: string;
+      stripped: number;
     }
   | { kind: 'marker'; marker: MarkerLine }
   | { kind: 'unreadable'; problem: string };
@@ -125,6 +169,7 @@ export function indexFactsOf(bytes: Buffer): IndexFacts {
       payloadSha256: sha256(JSON.stringify(e.payload)),
       metadata: e.metadata ?? {},
       ruleIds: ruleIdsOf(e),
+      stripped: strippedCount(e),
     };
   }
   return {
@@ -136,6 +181,7 @@ export function indexFactsOf(bytes: Buffer): IndexFacts {
     payloadSha256: fields.payloadSha256,
     ruleIds: fields.ruleIds,
     metadataKey: metadataSetKey(fields.metadata),
+    stripped: fields.stripped,
   };
 }
 

@@ -5,6 +5,10 @@
 // (kept as evidence in `audit.stripped_metadata`) and the station writes the
 // true system values. Imported lines are trusted and keep their `$` keys.
 
+import type { Metadata } from './event-shape.js';
+
+export type { Metadata } from './event-shape.js';
+
 export const METADATA_LIMITS = {
   pairs: 64,
   keyChars: 128,
@@ -50,7 +54,6 @@ export function userMetadataKey(md: Metadata): string {
   return JSON.stringify(Object.keys(md).filter((k) => !isReservedKey(k)).sort().map((k) => [k, md[k]]));
 }
 
-export type Metadata = Record<string, string>;
 
 export class MetadataError extends Error {
   override name = 'MetadataError';

@@ -16,7 +16,8 @@ import { LinePool } from '../parallel/line-pool.js';
 import { compressLines, describeMembers, walkMembers, type GzBlock } from './blocked-gzip.js';
 import { EventIndex, type IndexedEvent, type IndexedMarker, type SegmentProgress, type BlockRow } from '../db/event-index.js';
 import { StationDb } from '../db/station-db.js';
-import { systemClock, Instant, type Clock } from '../domain/instant.js';
+import { Instant } from '../domain/instant.js';
+import { systemClock, type Clock } from '../domain/system-clock.js';
 import { newUuid7 } from '../domain/identifier.js';
 import { encodeMarker, parseOwnLine, type EncodedEvent, type MarkerLine } from '../domain/event-line.js';
 import { userMetadataKey } from '../domain/metadata.js';
@@ -85,6 +86,14 @@ interface Placed {
   length: number;
 }
 
+/** What one commit changed (for live updates). */
+export interface StoreChange {
+  stored: number;
+  deleted: number;
+  /** Latest receipt time among the stored events; null when none were stored. */
+  lastReceivedAt: string | null;
+}
+
 export class EventStore {
   readonly reader: StoreReader;
   private readonly open = new Map<string, OpenSegment>();
@@ -100,6 +109,7 @@ export class EventStore {
     resolve: (o: AppendOutcome[]) => void;
     reject: (e: Error) => void;
   }> = [];
+  private readonly watchers = new Set<(change: StoreChange) => void>();
   private rotationTimer: NodeJS.Timeout | undefined;
   private rotating: Promise<void> | undefined;
   private closed = false;
@@ -151,6 +161,22 @@ export class EventStore {
 
   now(): Instant {
     return this.clock.now();
+  }
+
+  /** Calls `fn` after each commit that stored events or markers (live updates); returns the unsubscribe. */
+  watch(fn: (change: StoreChange) => void): () => void {
+    this.watchers.add(fn);
+    return () => this.watchers.delete(fn);
+  }
+
+  private changed(change: StoreChange): void {
+    for (const fn of this.watchers) {
+      try {
+        fn(change);
+      } catch (e) {
+        this.log(`a store watcher failed: ${(e as Error).message}`);
+      }
+    }
   }
 
   today(): string {
@@ -257,6 +283,11 @@ export class EventStore {
       if (placed.length > 0 || progress.length > 0) {
         placed.sort((a, b) => a.at - b.at);
         this.index.commit(placed.map((p) => toIndexed(p, origin)), [], progress);
+        if (placed.length > 0) {
+          let last = placed[0]!.event.receivedTs;
+          for (const p of placed) if (p.event.receivedTs > last) last = p.event.receivedTs;
+          this.changed({ stored: placed.length, deleted: 0, lastReceivedAt: last });
+        }
       }
     }
     return outcomes;
@@ -362,6 +393,7 @@ export class EventStore {
       length: Buffer.byteLength(text),
     };
     this.index.commit([], [m], [progress]);
+    this.changed({ stored: 0, deleted: 1, lastReceivedAt: null });
     return marker;
   }
 
@@ -533,6 +565,7 @@ function toIndexed(p: Placed, origin: string | null): IndexedEvent {
     payloadSha256: e.payloadSha256,
     ruleIds: e.ruleIds,
     metadataKey: e.metadataKey,
+    stripped: e.stripped,
     origin,
   };
 }
@@ -763,6 +796,7 @@ async function catchUp(
           payloadSha256: f.payloadSha256,
           ruleIds: f.ruleIds,
           metadataKey: f.metadataKey,
+          stripped: f.stripped,
           origin: null,
         });
       } else if (f.kind === 'marker') {

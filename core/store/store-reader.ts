@@ -2,7 +2,8 @@
 // histograms. Works in the owning process and in read-only processes alike.
 import { DataDir } from './data-dir.js';
 import { SegmentFiles } from './segment-files.js';
-import { EventIndex, type EventFilter, type EventRow, type Facets, type IndexStats, type PageKey } from '../db/event-index.js';
+import { EventIndex, type EventFilter, type EventRow, type Facets, type IndexAudit, type IndexStats, type PageKey } from '../db/event-index.js';
+import { Instant } from '../domain/instant.js';
 import { parseOwnLine, type EventLine } from '../domain/event-line.js';
 import type { JsonValue } from '../domain/json.js';
 
@@ -182,7 +183,22 @@ export class StoreReader {
     if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1) {
       throw new QueryError(`interval must be a whole number of seconds ≥ 1, got ${intervalSeconds}`);
     }
-    return this.index.histogram(q, intervalSeconds, originSeconds);
+    if (!textMatcher((q as EventQuery).text)) return this.index.histogram(q, intervalSeconds, originSeconds);
+    // Free text is not indexed: bucket the matching events one by one.
+    const counts = new Map<number, number>();
+    const by = q.by ?? 'received';
+    for (const e of this.all({ ...q, order: 'asc' })) {
+      const d = Instant.parse(by === 'client' ? e.row.client_ts : e.row.received_ts).seconds - originSeconds;
+      const start = originSeconds + (d - (((d % intervalSeconds) + intervalSeconds) % intervalSeconds));
+      counts.set(start, (counts.get(start) ?? 0) + 1);
+    }
+    return [...counts].sort((a, b) => a[0] - b[0]);
+  }
+
+  /** The audit view's figures (see EventIndex.audit); indexed filters only. */
+  audit(q: EventQuery): IndexAudit {
+    if (textMatcher(q.text)) throw new QueryError('the audit summary takes the indexed filters only: remove the free-text filter');
+    return this.index.audit(q);
   }
 
   stats(): IndexStats {

@@ -7,7 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach } from 'vitest';
 import { EventStore } from '../../core/store/event-store.js';
-import { Instant, type Clock } from '../../core/domain/instant.js';
+import { Instant } from '../../core/domain/instant.js';
+import type { Clock } from '../../core/domain/system-clock.js';
 import { newUuid7 } from '../../core/domain/identifier.js';
 import { encodeEvent, type EncodedEvent, type EventLine } from '../../core/domain/event-line.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeEvent } from '../../../core/domain/event-line.js';
-import { endOfContainer, readLineFields } from '../../../core/domain/line-fields.js';
+import { endOfContainer, indexFactsOf, readLineFields } from '../../../core/domain/line-fields.js';
 import { makeEvent, textOf } from '../../helpers/station.js';
 import type { JsonObject } from '../../../core/domain/json.js';
 
@@ -25,6 +25,32 @@ describe('reading index facts from a canonical line', () => {
       expect(f.payloadSha256.equals(enc.payloadSha256)).toBe(true);
       expect(f.metadata).toEqual(JSON.parse(textOf(enc)).metadata);
       expect(f.ruleIds).toEqual(['r1', 'r2']);
+    }
+  });
+
+  it('counts the stripped `$` keys past snapshots and newer keys, the same as the full parse', () => {
+    const cases = [
+      { audit: { stripped_metadata: { '$tk.api_type': 'x', '$evil': 'y' }, client_timestamp_source: 'event' as const }, want: 2 },
+      { audit: { client_timestamp_source: 'event' as const }, want: 0 },
+      { want: 0 },
+    ];
+    for (const { want, ...extra } of cases) {
+      const enc = encodeEvent(makeEvent({
+        payload: { note: ',"audit":{"stripped_metadata":{"$fake":"1"}}' },
+        rule_snapshot: { conditions: [{ field_path: '$.a', value: '"}' }] },
+        matched_field: '$.a',
+        matched_value: 3.5,
+        ...extra,
+      }));
+      const text = textOf(enc);
+      expect(enc.stripped).toBe(want);
+      expect(readLineFields(Buffer.from(text))!.stripped).toBe(want);
+      // A key from a newer station after audit, and the slow path on a non-canonical copy.
+      const newer = text.slice(0, -1) + ',"future":[1,{"x":"}"}]}';
+      expect(readLineFields(Buffer.from(newer))!.stripped).toBe(want);
+      const loose = JSON.stringify(JSON.parse(text), null, 1).replace(/\n/g, '');
+      const slow = indexFactsOf(Buffer.from(loose));
+      expect(slow.kind === 'event' && slow.stripped).toBe(want);
     }
   });
 
