@@ -1,4 +1,4 @@
-// Human-readable renderings of events for the terminal and CSV export.
+// Human-readable rendering of events for the terminal.
 import type { ListedEvent } from '../store/store-reader.js';
 import { parseOwnLine } from '../domain/event-line.js';
 
@@ -24,31 +24,4 @@ export function formatTable(events: ListedEvent[], width: number): string {
       .map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c.length > room ? c.slice(0, room - 1) + '…' : c))
       .join('  ');
   return [line(header), ...rows.map(line)].join('\n');
-}
-
-const CSV_COLUMNS = ['event_id', 'server_received_at', 'client_timestamp', 'sensor_id', 'matched_rules', 'deleted', 'payload', 'metadata'];
-
-export function csvHeader(): string {
-  return CSV_COLUMNS.join(',');
-}
-
-function csvCell(v: string): string {
-  return /[",\n\r]/.test(v) ? '"' + v.replace(/"/g, '""') + '"' : v;
-}
-
-export function csvRow(e: ListedEvent): string {
-  const parsed = parseOwnLine(e.line);
-  const ev = parsed.kind === 'event' ? parsed.event : undefined;
-  return [
-    e.row.event_id,
-    e.row.received_ts,
-    e.row.client_ts,
-    e.row.sensor_id ?? '',
-    (ev?.matched_rules ?? []).map((r) => r.rule_id).join(' '),
-    e.row.deleted ? 'true' : 'false',
-    JSON.stringify(ev?.payload ?? {}),
-    JSON.stringify(ev?.metadata ?? {}),
-  ]
-    .map(csvCell)
-    .join(',');
 }

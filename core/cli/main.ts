@@ -2,9 +2,7 @@
 // Exit codes: 0 success; 1 the command ran but found problems; 2 usage error.
 import { Command, CommanderError, Option } from 'commander';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createGzip } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { defaultDataDir, DataDir, DAY_PATTERN } from '../store/data-dir.js';
 import { EventStore, StationRunningError, UnknownEventError, currentOwner } from '../store/event-store.js';
 import { StoreReader, QueryError, type EventQuery } from '../store/store-reader.js';
@@ -21,10 +19,15 @@ import { STATION_VERSION } from '../version.js';
 import { SensorListener, DEFAULT_MAX_MESSAGE_BYTES } from '../grpc/sensor-listener.js';
 import { DEFAULT_BATCH_LIMIT } from '../ingest/report-events.js';
 import { HttpBridge } from '../http/http-bridge.js';
-import { createDispatcher } from '../api/dispatcher.js';
-import { storeHandlers } from '../api/store-handlers.js';
+import { createDispatcher, createDownloader } from '../api/dispatcher.js';
+import { storeDownloads, storeHandlers } from '../api/store-handlers.js';
+import { LiveUpdates } from '../api/live-updates.js';
+import { openInBrowser } from './open-browser.js';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../package-root.js';
 import { ProgressBar } from './progress.js';
-import { csvHeader, csvRow, formatTable } from './format.js';
+import { formatTable } from './format.js';
+import { exportEvents, formatOfFileName } from '../export/event-export.js';
 
 class UsageError extends Error {}
 /** The command ran and found a problem: exit 1 with this message. */
@@ -209,9 +212,10 @@ export function buildProgram(): Command {
       .option('--batch-limit <n>', 'most events per ReportEvents call', String(DEFAULT_BATCH_LIMIT))
       .option('--max-message-bytes <n>', 'largest request accepted', String(DEFAULT_MAX_MESSAGE_BYTES))
       .option('--require-api-key', 'sensors must present an API key (always so beyond loopback; see tk keys)')
+      .option('--open', 'open the UI in the default browser once ready')
       .option('--timings <file>', 'on exit, write each ReportEvents call\'s station time (ms) to FILE as JSON (npm run bench)'),
     false,
-  ).action(async (o: Common & { grpc: string; http: string | false; batchLimit: string; maxMessageBytes: string; requireApiKey?: boolean; timings?: string }) => {
+  ).action(async (o: Common & { grpc: string; http: string | false; batchLimit: string; maxMessageBytes: string; requireApiKey?: boolean; timings?: string; open?: boolean }) => {
     const batchLimit = positiveInt(o.batchLimit, '--batch-limit');
     const maxMessageBytes = positiveInt(o.maxMessageBytes, '--max-message-bytes');
     const m = /^(.+):(\d+)$/.exec(o.grpc);
@@ -244,9 +248,18 @@ export function buildProgram(): Command {
       log('no API key can be used yet: every sensor will be refused until you stop the station and run tk keys create');
     }
     let bridge: HttpBridge | undefined;
+    const handlers = storeHandlers(store, listener);
+    const updates = new LiveUpdates(store, handlers.listenerStatus);
     if (o.http !== false) {
       try {
-        bridge = await HttpBridge.start({ address: o.http, dispatch: createDispatcher(storeHandlers(store)), log: (l) => log(`http ${l}`) });
+        bridge = await HttpBridge.start({
+          address: o.http,
+          dispatch: createDispatcher(handlers),
+          download: createDownloader(storeDownloads(store)),
+          subscribe: (fn) => updates.subscribe(fn),
+          uiDir: join(PACKAGE_ROOT, 'dist', 'renderer'),
+          log: (l) => log(`http ${l}`),
+        });
       } catch (e) {
         await listener.stop();
         await store.close();
@@ -255,12 +268,14 @@ export function buildProgram(): Command {
     }
     out(`grpc: ${listener.address}`);
     if (bridge) out(`ui: ${bridge.url}`);
+    if (bridge && o.open) openInBrowser(bridge.url, log);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
     log('stopping: finishing calls in flight');
+    updates.close();
     await bridge?.stop();
     await listener.stop();
     await store.close();
@@ -443,24 +458,21 @@ export function buildProgram(): Command {
       .requiredOption('--out <file>', 'output file; its extension picks the format'),
     false,
   ).action(async (o: FilterFlags & { out: string }) => {
-    const format = o.out.endsWith('.jsonl.gz') ? 'gz' : o.out.endsWith('.jsonl') ? 'jsonl' : o.out.endsWith('.csv') ? 'csv' : null;
+    const format = formatOfFileName(o.out);
     if (!format) throw new UsageError(`--out must end in .jsonl, .jsonl.gz or .csv, got ${JSON.stringify(o.out)}`);
     const q = toQuery(o);
     const n = await withReader(dataDirOf(o), async (r) => {
-      let count = 0;
-      const lines = function* () {
-        if (format === 'csv') yield csvHeader() + '\n';
-        for (const e of r.all(q)) {
-          count++;
-          yield (format === 'csv' ? csvRow(e) : e.line) + '\n';
-        }
-      };
+      // Written beside the target and renamed when complete: a cut-short export leaves no half file under its name.
       const tmp = `${o.out}.partial`;
-      const file = createWriteStream(tmp);
-      if (format === 'gz') await pipeline(Readable.from(lines()), createGzip(), file);
-      else await pipeline(Readable.from(lines()), file);
+      const made = exportEvents(r, q, format);
+      try {
+        await pipeline(made.body, createWriteStream(tmp));
+      } catch (e) {
+        rmSync(tmp, { force: true });
+        throw e;
+      }
       renameSync(tmp, o.out);
-      return count;
+      return made.count();
     });
     process.stderr.write(`exported ${n} events to ${o.out}\n`);
   });

@@ -14,6 +14,7 @@ import { LinePool } from '../parallel/line-pool.js';
 import { clientIpOf } from '../ingest/peer-address.js';
 import { syncRules, type RuleSync } from '../rules/rule-sync.js';
 import { checkApiKey } from '../domain/api-key.js';
+import { ListenerActivity, type ActivitySnapshot } from '../ingest/listener-activity.js';
 
 export const SENSOR_SERVICE = 'trapperkeeper.sensor.v1.SensorAPI';
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -73,8 +74,18 @@ function widenFlowControl(server: grpc.Server): void {
   }
 }
 
+/** What the listener view shows. */
+export interface ListenerStatus extends ActivitySnapshot {
+  address: string;
+  /** api_key: sensors must present x-api-key; open: loopback sensors need none. */
+  authMode: 'api_key' | 'open';
+  startedAt: string;
+}
+
 export class SensorListener {
   private serving = true;
+  private startedAt = '';
+  private authMode: ListenerStatus['authMode'] = 'open';
   private readonly watchers = new Set<grpc.ServerWritableStream<{ service?: string }, { status: string }>>();
 
   private constructor(
@@ -82,7 +93,12 @@ export class SensorListener {
     /** The bound address, with the real port. */
     readonly address: string,
     private readonly pool: LinePool,
+    private readonly activity: ListenerActivity,
   ) {}
+
+  status(): ListenerStatus {
+    return { address: this.address, authMode: this.authMode, startedAt: this.startedAt, ...this.activity.snapshot() };
+  }
 
   static async start(store: EventStore, opts: ListenerOptions): Promise<SensorListener> {
     const batchLimit = opts.batchLimit ?? DEFAULT_BATCH_LIMIT;
@@ -102,6 +118,7 @@ export class SensorListener {
     const health = loadService('grpc/health/v1/health.proto', ['grpc', 'health', 'v1', 'Health']);
     let listener: SensorListener | undefined;
     const pool = LinePool.create();
+    const activity = new ListenerActivity();
     // Keys cannot change while the station runs (`tk keys` needs the store), so they are read once.
     const secrets = store.station.hmacSecrets();
     const keys = store.station.storedKeys();
@@ -129,7 +146,10 @@ export class SensorListener {
       },
       ReportEvents: (call: grpc.ServerUnaryCall<RawCall, ReportResult>, callback: grpc.sendUnaryData<ReportResult>) => {
         const refused = refuse(call);
-        if (refused) return callback(refused);
+        if (refused) {
+          activity.recordRefusedCall(store.now().toString(), clientIpOf(call.getPeer()) ?? null, refused.details ?? refused.message);
+          return callback(refused);
+        }
         const first = (key: string) => {
           const v = call.metadata.get(key)[0];
           return v === undefined ? undefined : String(v);
@@ -145,10 +165,22 @@ export class SensorListener {
           opts.onCallTime?.(Number(process.hrtime.bigint() - call.request.arrived) / 1e6);
           return v;
         };
-        pool.ingest(call.request.bytes, arrivalFacts(arrival)).then((prepared) => storePrepared(store, prepared, batchLimit)).then(
+        const at = arrival.receivedAt.toString();
+        const clientIp = arrival.clientIp ?? null;
+        pool.ingest(call.request.bytes, arrivalFacts(arrival)).then(async (prepared) => {
+          const result = await storePrepared(store, prepared, batchLimit);
+          activity.recordCall(at, clientIp, result.results.map((r, i) => ({
+            eventId: r.event_id,
+            sensorId: prepared.events[i]?.encoded?.sensorId ?? null,
+            status: r.status,
+            reason: r.error_message,
+          })));
+          return result;
+        }).then(
           (result) => callback(null, timed(result)),
           (err: Error) => {
             if (err instanceof BatchLimitError || err instanceof MalformedRequestError) {
+              activity.recordRefusedCall(at, clientIp, err.message);
               callback({ code: grpc.status.INVALID_ARGUMENT, details: err.message });
             }
             else {
@@ -190,7 +222,9 @@ export class SensorListener {
     }
     widenFlowControl(server);
     const host = opts.address.slice(0, opts.address.lastIndexOf(':'));
-    listener = new SensorListener(server, `${host}:${port}`, pool);
+    listener = new SensorListener(server, `${host}:${port}`, pool, activity);
+    listener.startedAt = store.now().toString();
+    listener.authMode = opts.requireApiKey ? 'api_key' : 'open';
     return listener;
   }
 
