@@ -4,7 +4,10 @@
 // bridge are thin transports over one dispatcher of these operations.
 import { z } from 'zod';
 import { Instant } from '../domain/instant.js';
-import type { EventLine } from '../domain/event-line.js';
+import type { EventLine } from '../domain/event-shape.js';
+import type { DownloadName, OpName, Topic } from './operations.js';
+
+export type { DownloadName, OpName, Topic } from './operations.js';
 
 const instantText = z.string().transform((text, ctx) => {
   try {
@@ -24,6 +27,7 @@ export const eventFilter = z
     rule: z.string().min(1).optional(),
     meta: z.array(z.tuple([z.string().min(1), z.string()])).max(16).default([]),
     text: z.string().max(1000).optional(),
+    spoofed: z.boolean().optional(),
     includeDeleted: z.boolean().default(false),
   })
   .strict();
@@ -48,10 +52,29 @@ export const contract = {
   facets: { input: z.object({ limit: z.number().int().min(1).max(200).default(20) }).strict() },
   diskFacts: { input: z.object({}).strict() },
   deleteEvent: { input: z.object({ eventId: z.string().min(1).max(64), reason: z.string().trim().min(1).max(1000) }).strict() },
-} as const;
+  auditSummary: { input: eventFilter },
+  listenerStatus: { input: z.object({}).strict() },
+} as const satisfies Record<OpName, unknown>;
 
-export type OpName = keyof typeof contract;
+/**
+ * Operations whose result is a file, not JSON: the HTTP bridge sends it as a
+ * download, Electron's main process saves it where the user chooses.
+ */
+export const downloads = {
+  exportEvents: {
+    input: eventFilter.extend({
+      order: z.enum(['asc', 'desc']).default('asc'),
+      format: z.enum(['jsonl', 'jsonl.gz', 'csv']).default('jsonl'),
+    }),
+  },
+} as const satisfies Record<DownloadName, unknown>;
+
+/** An operation's input after validation (defaults filled in): what handlers get. */
 export type Input<K extends OpName> = z.infer<(typeof contract)[K]['input']>;
+/** An operation's arguments as a caller writes them (defaults may be left out). */
+export type Args<K extends OpName> = z.input<(typeof contract)[K]['input']>;
+export type DownloadArgs<K extends DownloadName> = z.input<(typeof downloads)[K]['input']>;
+export type DownloadInput<K extends DownloadName> = z.infer<(typeof downloads)[K]['input']>;
 
 export interface EventSummary {
   eventId: string;
@@ -97,10 +120,89 @@ export interface Results {
   diskFacts: { dataDir: string; eventFileBytes: number; indexBytes: number; freeBytes: number };
   /** The delete marker now stored (the event stays in its file, hidden). */
   deleteEvent: { marker_id: string; event_id: string; marked_at: string; reason: string };
+  auditSummary: AuditSummary;
+  listenerStatus: ListenerStatus;
 }
+
+export interface CountedValue {
+  value: string;
+  events: number;
+}
+
+export interface AuditSummary {
+  events: number;
+  /** Events on which a client tried to write reserved `$` keys (stripped, kept in audit.stripped_metadata). */
+  spoofed: number;
+  /** Events indexed before spoof attempts were counted (tk reindex fills them in). */
+  spoofUnknown: number;
+  /** `$tk.api_type`, `$tk.api_version`, `$tk.server_version`: value → events; '' = events without the key. */
+  system: Record<string, CountedValue[]>;
+  /** Skew = receipt − client time; `late` counts skew > skewFlagMs, `ahead` counts skew < 0. */
+  skewFlagMs: number;
+  sensors: Array<{
+    sensor: string | null;
+    events: number;
+    spoofed: number;
+    minSkewMs: number;
+    maxSkewMs: number;
+    meanSkewMs: number;
+    late: number;
+    ahead: number;
+    lastSeen: string;
+    clientIps: CountedValue[];
+  }>;
+}
+
+export interface Rejection {
+  at: string;
+  eventId: string;
+  sensorId: string | null;
+  clientIp: string | null;
+  status: 'EVENT_STATUS_REJECTED' | 'EVENT_STATUS_ERROR' | 'CALL_REFUSED';
+  reason: string;
+}
+
+/** The gRPC listener's live picture; `running: false` when the station runs without one. */
+export type ListenerStatus =
+  | { running: false }
+  | {
+      running: true;
+      address: string;
+      authMode: 'api_key' | 'open';
+      startedAt: string;
+      accepted: number;
+      rejected: number;
+      refusedCalls: number;
+      eventsPerSecond: number;
+      sensors: Array<{ sensorId: string; lastSeen: string; clientIp: string | null; accepted: number }>;
+      recentRejections: Rejection[];
+    };
+
+/** Live updates, by topic. */
+export interface Updates {
+  /** Events were stored or deleted (coalesced: several commits may arrive as one). */
+  events: { stored: number; deleted: number; lastReceivedAt: string | null };
+  /** The listener's status, about once a second. */
+  listener: ListenerStatus;
+}
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Compile-time check: the topics listed in operations.ts are exactly the keys of Updates. */
+export const TOPICS_MATCH_UPDATES: Same<keyof Updates, Topic> = true;
+
+export type Update = { [T in keyof Updates]: { topic: T; data: Updates[T] } }[keyof Updates];
 
 /** Every operation, typed against the contract: a missing or mistyped one fails to compile. */
 export type Handlers = { [K in OpName]: (input: Input<K>) => Results[K] | Promise<Results[K]> };
+
+/** A download as the core makes it: a suggested file name, its type and its bytes (a Node stream, transports only). */
+export interface Download<Body = unknown> {
+  fileName: string;
+  contentType: string;
+  body: Body;
+}
+
+export type DownloadHandlers<Body = unknown> = { [K in DownloadName]: (input: DownloadInput<K>) => Download<Body> };
 
 /** Errors cross every transport as data (Electron drops custom error fields). */
 export interface ApiError {
@@ -110,6 +212,22 @@ export interface ApiError {
 
 export type Reply<T = unknown> = { ok: true; result: T } | { ok: false; error: ApiError };
 
+/**
+ * What Electron's preload puts on `window.tk` (and all it puts there). The
+ * HTTP transport offers the same three things over fetch and EventSource.
+ */
+export interface DesktopBridge {
+  invoke(op: OpName, args: unknown): Promise<Reply>;
+  /** Saves a download where the user chooses; resolves to where, or null when they cancelled. */
+  download(name: DownloadName, args: unknown): Promise<Reply<{ path: string } | null>>;
+  /** Live updates until the returned function is called. */
+  subscribe(fn: (u: Update) => void): () => void;
+}
+
 export function isOpName(name: string): name is OpName {
   return Object.prototype.hasOwnProperty.call(contract, name);
+}
+
+export function isDownloadName(name: string): name is DownloadName {
+  return Object.prototype.hasOwnProperty.call(downloads, name);
 }

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import type { ListedEvent } from '../store/store-reader.js';
 import type { EventStore } from '../store/event-store.js';
 import { parseOwnLine, type EventLine } from '../domain/event-line.js';
-import type { EventSummary, Handlers } from './contract.js';
+import type { Readable } from 'node:stream';
+import { SKEW_FLAG_MS } from '../db/event-index.js';
+import { CONTENT_TYPES, exportEvents } from '../export/event-export.js';
+import type { DownloadHandlers, EventSummary, Handlers, ListenerStatus } from './contract.js';
+
+/** The listener as the API sees it (structural, so core/api does not depend on core/grpc). */
+export interface ListenerView {
+  status(): Omit<Extract<ListenerStatus, { running: true }>, 'running'>;
+}
 
 function summary(e: ListedEvent): EventSummary {
   const parsed = parseOwnLine(e.line);
@@ -23,7 +31,7 @@ function sizeOf(path: string): number {
   return existsSync(path) ? statSync(path).size : 0;
 }
 
-export function storeHandlers(store: EventStore): Handlers {
+export function storeHandlers(store: EventStore, listener?: ListenerView): Handlers {
   const reader = store.reader;
   const dir = store.dir;
   return {
@@ -54,6 +62,18 @@ export function storeHandlers(store: EventStore): Handlers {
     deleteEvent: async ({ eventId, reason }) => {
       const m = await store.markDeleted(eventId.toLowerCase(), reason);
       return { marker_id: m.marker_id, event_id: m.event_id, marked_at: m.marked_at, reason: m.reason };
+    },
+    auditSummary: (q) => ({ ...reader.audit(q), skewFlagMs: SKEW_FLAG_MS }),
+    listenerStatus: () => (listener ? { running: true, ...listener.status() } : { running: false }),
+  };
+}
+
+export function storeDownloads(store: EventStore): DownloadHandlers<Readable> {
+  return {
+    exportEvents: ({ format, ...q }) => {
+      // A name that says what is inside: the station's events, exported now.
+      const stamp = store.now().toString().slice(0, 19).replace(/:/g, '');
+      return { fileName: `trapperkeeper-events-${stamp}Z.${format}`, contentType: CONTENT_TYPES[format], body: exportEvents(store.reader, q, format).body };
     },
   };
 }

@@ -42,10 +42,18 @@ beforeAll(async () => {
     ids.push(id);
     return JSON.stringify({
       event_id: id,
-      client_timestamp: `2026-12-0${1 + (i % 2)}T10:00:0${i}.000000001Z`,
+      // Event 5's sensor clock runs 76.5 ms ahead of the station; the others arrive 123.5 ms late.
+      client_timestamp: `2026-12-0${1 + (i % 2)}T10:00:0${i}.${i === 5 ? '200000000' : '000000001'}Z`,
       server_received_at: `2026-12-0${1 + (i % 2)}T10:00:0${i}.123456789Z`,
       payload: { i, word: i === 3 ? 'Overheat' : 'ok' },
-      metadata: { sensor_id: `s${i % 3}` },
+      metadata: {
+        sensor_id: `s${i % 3}`,
+        '$tk.api_type': i < 4 ? 'grpc' : 'http',
+        '$tk.client_ip': `10.0.0.${i % 2}`,
+        ...(i === 0 ? {} : { '$tk.server_version': '0.1.0' }),
+      },
+      // Event 2's sensor tried to write two reserved keys; the station kept them as evidence.
+      ...(i === 2 ? { audit: { stripped_metadata: { '$tk.api_type': 'forged', '$tk.client_ip': '6.6.6.6' } } } : {}),
     });
   });
   const file = join(dir, 'in.jsonl');
@@ -96,6 +104,28 @@ describe('app API contract: same answers in-process and over HTTP', () => {
     }],
     ['deleteEvent', () => ({ eventId: '018c9f8e-1234-7abc-9def-0123456789ab', reason: 'x' }), (r) => expect(r.error).toMatchObject({ code: 'not_found' })],
     ['deleteEvent', () => ({ eventId: ids[0], reason: '   ' }), (r) => expect(r.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/reason/) })],
+    ['auditSummary', () => ({}), (r) => {
+      const a = r.result;
+      expect(a.events).toBe(6);
+      expect(a.spoofed).toBe(1);
+      expect(a.spoofUnknown).toBe(0);
+      expect(a.system['$tk.api_type']).toEqual([{ value: 'grpc', events: 4 }, { value: 'http', events: 2 }]);
+      // Event 0 has no $tk.server_version: counted under ''.
+      expect(a.system['$tk.server_version']).toEqual([{ value: '0.1.0', events: 5 }, { value: '', events: 1 }]);
+      expect(a.skewFlagMs).toBe(100);
+      const s2 = a.sensors.find((x: { sensor: string }) => x.sensor === 's2');
+      expect(s2).toMatchObject({ events: 2, spoofed: 1, late: 1, ahead: 1, lastSeen: '2026-12-02T10:00:05.123456789Z' });
+      expect(s2.minSkewMs).toBeCloseTo(-76.543211, 6);
+      expect(s2.maxSkewMs).toBeCloseTo(123.456788, 6);
+      expect(s2.clientIps).toEqual([{ value: '10.0.0.0', events: 1 }, { value: '10.0.0.1', events: 1 }]);
+    }],
+    ['auditSummary', () => ({ sensor: 's1', meta: [['$tk.api_type', 'grpc']] }), (r) => {
+      expect(r.result.events).toBe(1);
+      expect(r.result.sensors.map((x: { sensor: string }) => x.sensor)).toEqual(['s1']);
+    }],
+    ['auditSummary', () => ({ text: 'overheat' }), (r) => expect(r.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/free-text/) })],
+    ['listEvents', () => ({ spoofed: true }), (r) => expect(r.result.events.map((e: { eventId: string }) => e.eventId)).toEqual([ids[2]])],
+    ['histogram', () => ({ intervalSeconds: 86400, text: 'ok' }), (r) => expect(r.result.buckets.map((b: { count: number }) => b.count)).toEqual([3, 2])],
   ];
 
   it.each(cases)('%s', async (op, args, check) => {

@@ -3,7 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { join } from 'node:path';
-import { REPO } from './station.js';
+import { REPO } from './tk-process.js';
 
 const def = protoLoader.loadSync(['trapperkeeper/sensor/v1/sensor_api.proto', 'grpc/health/v1/health.proto'], {
   keepCase: true,

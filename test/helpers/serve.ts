@@ -1,6 +1,6 @@
 // Starts a real `tk serve` process on loopback and reads its ready line.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { TK } from './station.js';
+import { TK } from './tk-process.js';
 
 export interface RunningStation {
   grpc: string;

@@ -3,8 +3,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach } from 'vitest';
 import { EventStore } from '../../core/store/event-store.js';
 import { Instant } from '../../core/domain/instant.js';
@@ -12,8 +10,7 @@ import type { Clock } from '../../core/domain/system-clock.js';
 import { newUuid7 } from '../../core/domain/identifier.js';
 import { encodeEvent, type EncodedEvent, type EventLine } from '../../core/domain/event-line.js';
 
-export const REPO = fileURLToPath(new URL('../../', import.meta.url));
-export const TK = join(REPO, 'bin', 'tk.js');
+export { REPO, TK, runTk, type TkResult } from './tk-process.js';
 
 const made: string[] = [];
 afterEach(() => {
@@ -71,22 +68,6 @@ export function makeEvent(over: Partial<EventLine> = {}): EventLine {
 
 export function encoded(over: Partial<EventLine> = {}): EncodedEvent {
   return encodeEvent(makeEvent(over));
-}
-
-export interface TkResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built `tk` CLI as a separate process. */
-export function runTk(args: string[], env: Record<string, string> = {}): TkResult {
-  const r = spawnSync(process.execPath, [TK, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The line text of an encoded event. */

@@ -49,6 +49,17 @@ describe('index migrations', () => {
     index.close();
   });
 
+  it('0003_stripped_keys adds a spoof-attempt count that is unknown (NULL) for rows indexed before it', () => {
+    const db = new Database(join(tempDir(), 'i.db'));
+    migrate(db, 'index', 2);
+    db.prepare("INSERT INTO events (event_id, tenant, client_ts, received_ts, segment_id, line_offset, line_length, payload_sha256, rule_count, metaset) VALUES ('old', 1, 'x', 'y', 1, 0, 1, x'00', 0, 1)").run();
+    expect(migrate(db, 'index', 3)).toBe(3);
+    expect(db.prepare("SELECT stripped FROM events WHERE event_id = 'old'").get()).toEqual({ stripped: null });
+    db.prepare("INSERT INTO events (event_id, tenant, client_ts, received_ts, segment_id, line_offset, line_length, payload_sha256, rule_count, metaset, stripped) VALUES ('new', 1, 'x', 'y', 1, 2, 1, x'00', 0, 1, 2)").run();
+    expect(db.prepare("SELECT count(*) AS n FROM events WHERE stripped > 0").get()).toEqual({ n: 1 });
+    db.close();
+  });
+
   it('station 0001_init creates the tenant table', () => {
     const db = new Database(join(tempDir(), 's.db'));
     expect(migrate(db, 'station', 1)).toBe(1);
