@@ -38,6 +38,8 @@ export const contract = {
       order: z.enum(['asc', 'desc']).default('desc'),
       limit: z.number().int().min(1).max(1000).default(100),
       cursor: z.string().max(500).optional(),
+      /** Events to skip first: with a time bound taken from the timeline, a jump to any position. */
+      offset: z.number().int().min(0).max(100_000_000).optional(),
     }),
   },
   getEvent: { input: z.object({ eventId: z.string().min(1).max(64) }).strict() },
@@ -53,6 +55,7 @@ export const contract = {
   diskFacts: { input: z.object({}).strict() },
   deleteEvent: { input: z.object({ eventId: z.string().min(1).max(64), reason: z.string().trim().min(1).max(1000) }).strict() },
   auditSummary: { input: eventFilter },
+  timeline: { input: eventFilter.extend({ buckets: z.number().int().min(10).max(2000).default(200) }) },
   listenerStatus: { input: z.object({}).strict() },
 } as const satisfies Record<OpName, unknown>;
 
@@ -114,7 +117,8 @@ export interface Results {
   };
   facets: {
     sensors: Array<{ value: string; events: number }>;
-    rules: Array<{ value: string; events: number }>;
+    /** Matched rules by id, with the rule's name where the station's rule store or a snapshot tells it. */
+    rules: Array<{ value: string; events: number; name?: string }>;
     metadata: Record<string, Array<{ value: string; events: number }>>;
   };
   diskFacts: { dataDir: string; eventFileBytes: number; indexBytes: number; freeBytes: number };
@@ -122,6 +126,17 @@ export interface Results {
   deleteEvent: { marker_id: string; event_id: string; marked_at: string; reason: string };
   auditSummary: AuditSummary;
   listenerStatus: ListenerStatus;
+  /**
+   * The filter's events over its whole range: `buckets` start at multiples of
+   * `intervalSeconds` since the epoch (UTC-aligned), oldest first, empty ones left out.
+   */
+  timeline: {
+    total: number;
+    first: string | null;
+    last: string | null;
+    intervalSeconds: number;
+    buckets: Array<{ start: number; count: number }>;
+  };
 }
 
 export interface CountedValue {

@@ -12,6 +12,7 @@ export const OP_NAMES = [
   'deleteEvent',
   'auditSummary',
   'listenerStatus',
+  'timeline',
 ] as const;
 
 export const DOWNLOAD_NAMES = ['exportEvents'] as const;

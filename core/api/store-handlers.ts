@@ -7,6 +7,7 @@ import { parseOwnLine, type EventLine } from '../domain/event-line.js';
 import type { Readable } from 'node:stream';
 import { SKEW_FLAG_MS } from '../db/event-index.js';
 import { CONTENT_TYPES, exportEvents } from '../export/event-export.js';
+import { niceInterval } from './timeline.js';
 import type { DownloadHandlers, EventSummary, Handlers, ListenerStatus } from './contract.js';
 
 /** The listener as the API sees it (structural, so core/api does not depend on core/grpc). */
@@ -25,6 +26,16 @@ function summary(e: ListedEvent): EventSummary {
     deleted: e.row.deleted === 1,
     event: parsed.kind === 'event' ? parsed.event : ({} as EventLine),
   };
+}
+
+function snapshotName(line: string | undefined, ruleId: string): string | undefined {
+  if (!line) return undefined;
+  const parsed = parseOwnLine(line);
+  if (parsed.kind !== 'event') return undefined;
+  const e = parsed.event;
+  const snaps = e.rule_snapshots ?? (e.rule_snapshot ? [e.rule_snapshot] : []);
+  const name = snaps.find((s) => s.rule_id === ruleId)?.name;
+  return typeof name === 'string' ? name : undefined;
 }
 
 function sizeOf(path: string): number {
@@ -52,7 +63,16 @@ export function storeHandlers(store: EventStore, listener?: ListenerView): Handl
       const { rulesMatched: _rules, ...s } = reader.stats();
       return s;
     },
-    facets: ({ limit }) => reader.facets(limit),
+    facets: ({ limit }) => {
+      const f = reader.facets(limit);
+      const known = new Map(store.station.rules().map((r) => [r.rule_id, r.name]));
+      const rules = f.rules.map((r) => {
+        // A rule this station does not serve: its name from the newest event's snapshot.
+        const name = known.get(r.value) ?? snapshotName(reader.query({ rule: r.value, limit: 1, includeDeleted: true }).events[0]?.line, r.value);
+        return name ? { ...r, name } : r;
+      });
+      return { ...f, rules };
+    },
     diskFacts: () => {
       const fs = statfsSync(dir.root);
       const eventFileBytes = readdirSync(dir.eventsDir).reduce((a, f) => a + (f.startsWith('.') ? 0 : sizeOf(join(dir.eventsDir, f))), 0);
@@ -65,6 +85,13 @@ export function storeHandlers(store: EventStore, listener?: ListenerView): Handl
     },
     auditSummary: (q) => ({ ...reader.audit(q), skewFlagMs: SKEW_FLAG_MS }),
     listenerStatus: () => (listener ? { running: true, ...listener.status() } : { running: false }),
+    timeline: ({ buckets, ...q }) => {
+      const range = reader.range(q);
+      if (!range) return { total: 0, first: null, last: null, intervalSeconds: 1, buckets: [] };
+      const intervalSeconds = niceInterval(range.first, range.last, buckets);
+      const bars = reader.histogram(q, intervalSeconds, 0).map(([start, count]) => ({ start, count }));
+      return { total: bars.reduce((a, b) => a + b.count, 0), ...range, intervalSeconds, buckets: bars };
+    },
   };
 }
 

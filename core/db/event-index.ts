@@ -433,7 +433,7 @@ export class EventIndex {
   }
 
   /** One page in time order (keyset pagination on (timestamp, seq)). */
-  page(f: EventFilter, order: 'asc' | 'desc', limit: number, after?: PageKey): EventRow[] {
+  page(f: EventFilter, order: 'asc' | 'desc', limit: number, after?: PageKey, offset = 0): EventRow[] {
     const w = this.where(f);
     if (!w) return [];
     const col = f.by === 'client' ? 'e.client_ts' : 'e.received_ts';
@@ -445,8 +445,19 @@ export class EventIndex {
     }
     const dir = order === 'desc' ? 'DESC' : 'ASC';
     return this.db
-      .prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} ${sql} ORDER BY ${col} ${dir}, e.seq ${dir} LIMIT ?`)
-      .all(...params, limit) as EventRow[];
+      .prepare(`SELECT ${EVENT_COLUMNS} FROM ${EVENT_FROM} ${sql} ORDER BY ${col} ${dir}, e.seq ${dir} LIMIT ? OFFSET ?`)
+      .all(...params, limit, offset) as EventRow[];
+  }
+
+  /** The first and last time on the filter's time field, or null when nothing matches (two index probes). */
+  range(f: EventFilter): { first: string; last: string } | null {
+    const w = this.where(f);
+    if (!w) return null;
+    const col = f.by === 'client' ? 'e.client_ts' : 'e.received_ts';
+    const end = (dir: 'ASC' | 'DESC') =>
+      (this.db.prepare(`SELECT ${col} AS t FROM events e ${w.sql} ORDER BY ${col} ${dir} LIMIT 1`).get(...w.params) as { t: string } | undefined)?.t;
+    const first = end('ASC');
+    return first === undefined ? null : { first, last: end('DESC')! };
   }
 
   count(f: EventFilter): number {

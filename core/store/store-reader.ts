@@ -16,6 +16,8 @@ export interface EventQuery extends EventFilter {
   order?: 'asc' | 'desc' | undefined;
   limit?: number | undefined;
   cursor?: string | undefined;
+  /** Events to skip before the page (after the cursor, if any): the UI's jumps into a time bucket. */
+  offset?: number | undefined;
 }
 
 export interface ListedEvent {
@@ -134,8 +136,10 @@ export class StoreReader {
     const keyOf = (r: EventRow): PageKey => ({ ts: by === 'client' ? r.client_ts : r.received_ts, seq: r.seq });
     const matches = textMatcher(q.text);
 
+    const offset = q.offset ?? 0;
+    if (!Number.isInteger(offset) || offset < 0) throw new QueryError(`offset must be a whole number ≥ 0, got ${offset}`);
     if (!matches) {
-      const rows = this.index.page(filter, order, limit + 1, after);
+      const rows = this.index.page(filter, order, limit + 1, after, offset);
       const more = rows.length > limit;
       const page = more ? rows.slice(0, limit) : rows;
       return {
@@ -146,6 +150,7 @@ export class StoreReader {
 
     // Free text: walk candidates in order, reading bodies, until the page is full.
     const events: ListedEvent[] = [];
+    let skip = offset;
     const chunk = Math.max(256, limit * 4);
     for (;;) {
       const rows = this.index.page(filter, order, chunk, after);
@@ -153,6 +158,10 @@ export class StoreReader {
         const line = this.lineOf(row);
         const parsed = parseOwnLine(line);
         if (parsed.kind === 'event' && matches(parsed.event)) {
+          if (skip > 0) {
+            skip--;
+            continue;
+          }
           events.push({ row, line });
           if (events.length === limit) return { events, nextCursor: encodeCursor(keyOf(row), by, order) };
         }
@@ -193,6 +202,16 @@ export class StoreReader {
       counts.set(start, (counts.get(start) ?? 0) + 1);
     }
     return [...counts].sort((a, b) => a[0] - b[0]);
+  }
+
+  /** The first and last time of the events a filter matches (null when none), on the filter's time field. */
+  range(q: EventQuery): { first: string; last: string } | null {
+    if (!textMatcher(q.text)) return this.index.range(q);
+    const newest = this.query({ ...q, order: 'desc', limit: 1, cursor: undefined, offset: 0 }).events[0];
+    if (!newest) return null;
+    const oldest = this.query({ ...q, order: 'asc', limit: 1, cursor: undefined, offset: 0 }).events[0]!;
+    const at = (e: ListedEvent) => (q.by === 'client' ? e.row.client_ts : e.row.received_ts);
+    return { first: at(oldest), last: at(newest) };
   }
 
   /** The audit view's figures (see EventIndex.audit); indexed filters only. */

@@ -125,6 +125,19 @@ describe('app API contract: same answers in-process and over HTTP', () => {
     }],
     ['auditSummary', () => ({ text: 'overheat' }), (r) => expect(r.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/free-text/) })],
     ['listEvents', () => ({ spoofed: true }), (r) => expect(r.result.events.map((e: { eventId: string }) => e.eventId)).toEqual([ids[2]])],
+    ['listEvents', () => ({ order: 'asc', offset: 2, limit: 2 }), (r) => expect(r.result.events.map((e: { eventId: string }) => e.eventId)).toEqual([ids[4], ids[1]])],
+    ['listEvents', () => ({ order: 'asc', offset: 1, limit: 2, text: 'ok' }), (r) => expect(r.result.events.map((e: { eventId: string }) => e.eventId)).toEqual([ids[2], ids[4]])],
+    ['listEvents', () => ({ offset: -1 }), (r) => expect(r.error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^listEvents: offset: /) })],
+    ['timeline', () => ({ buckets: 10 }), (r) => expect(r.result).toEqual({
+      total: 6,
+      first: '2026-12-01T10:00:00.123456789Z',
+      last: '2026-12-02T10:00:05.123456789Z',
+      // 86,406 s in at most 10 bars: 3-hour bars, UTC-aligned (09:00–12:00 each day).
+      intervalSeconds: 10800,
+      buckets: [{ start: Date.UTC(2026, 11, 1, 9) / 1000, count: 3 }, { start: Date.UTC(2026, 11, 2, 9) / 1000, count: 3 }],
+    })],
+    ['timeline', () => ({ sensor: 'nobody' }), (r) => expect(r.result).toEqual({ total: 0, first: null, last: null, intervalSeconds: 1, buckets: [] })],
+    ['timeline', () => ({ text: 'overheat', buckets: 10 }), (r) => expect(r.result).toMatchObject({ total: 1, first: r.result.last, intervalSeconds: 1 })],
     ['histogram', () => ({ intervalSeconds: 86400, text: 'ok' }), (r) => expect(r.result.buckets.map((b: { count: number }) => b.count)).toEqual([3, 2])],
   ];
 
