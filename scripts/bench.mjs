@@ -8,6 +8,7 @@
 //   query    first page, one sensor of 10, one day, newest 100 (p50)  vs  jq selecting the same
 //   get      get-by-id from a gzip day (p50)                 vs  the same from today's plain file
 //   grpc     tk serve ingest, separate client process         vs  a no-op proto-loader server (scripts/bench-grpc.mjs)
+//   ui       Chromium: filter change / jump → rows shown      vs  the bare API call for the same rows (scripts/bench-ui.mjs)
 import { spawnSync, execFileSync } from 'node:child_process';
 import { createReadStream, mkdirSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -211,6 +212,8 @@ log(`query    p50 ${f(result.query.p50Ms, 2)} ms, p99 ${f(result.query.p99Ms, 2)
 log(`get      gzip day p50 ${f(result.get.gzipP50Ms, 3)} ms (p99 ${f(result.get.gzipP99Ms, 3)}) | baseline plain file p50 ${f(result.get.plainP50Ms, 3)} ms | ratio ${f(result.get.ratio, 1)}   (target ≤ 10 ms)`);
 log(`disk     ${f(result.disk.rawBytes / 1e6)} MB of lines in ${f(result.disk.fileBytes / 1e6)} MB of files; index ${f(result.disk.indexBytes / 1e6)} MB`);
 log(`\nwritten bench/results/core-${stamp}.json`);
+// The inspector in Chromium on the same station (scripts/bench-ui.mjs).
+execFileSync(process.execPath, [join(ROOT, 'scripts/bench-ui.mjs'), '--data-dir', dataDir], { stdio: 'inherit' });
 if (!values.keep) rmSync(work, { recursive: true, force: true });
 
 // gRPC ingest, in its own processes (scripts/bench-grpc.mjs).

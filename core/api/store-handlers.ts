@@ -8,7 +8,7 @@ import type { Readable } from 'node:stream';
 import { SKEW_FLAG_MS } from '../db/event-index.js';
 import { CONTENT_TYPES, exportEvents } from '../export/event-export.js';
 import { niceInterval } from './timeline.js';
-import type { DownloadHandlers, EventSummary, Handlers, ListenerStatus } from './contract.js';
+import type { DownloadHandlers, EventSummary, Handlers, ListenerStatus, Results } from './contract.js';
 
 /** The listener as the API sees it (structural, so core/api does not depend on core/grpc). */
 export interface ListenerView {
@@ -42,8 +42,12 @@ function sizeOf(path: string): number {
   return existsSync(path) ? statSync(path).size : 0;
 }
 
+/** How long facet counts are reused (they are hints for pickers, not figures). */
+const FACET_CACHE_MS = 60_000;
+
 export function storeHandlers(store: EventStore, listener?: ListenerView): Handlers {
   const reader = store.reader;
+  let facetCache: { at: number; limit: number; value: Results['facets'] } | undefined;
   const dir = store.dir;
   return {
     listEvents: (q) => {
@@ -64,14 +68,20 @@ export function storeHandlers(store: EventStore, listener?: ListenerView): Handl
       return s;
     },
     facets: ({ limit }) => {
+      // Picker hints, counted over the whole store (a second or two on millions of events): kept for a minute.
+      const at = performance.now();
+      if (facetCache && facetCache.limit === limit && at - facetCache.at < FACET_CACHE_MS) return facetCache.value;
       const f = reader.facets(limit);
       const known = new Map(store.station.rules().map((r) => [r.rule_id, r.name]));
       const rules = f.rules.map((r) => {
-        // A rule this station does not serve: its name from the newest event's snapshot.
-        const name = known.get(r.value) ?? snapshotName(reader.query({ rule: r.value, limit: 1, includeDeleted: true }).events[0]?.line, r.value);
+        // A rule this station does not serve: its name from a snapshot of one of its events.
+        const row = known.has(r.value) ? undefined : reader.index.anyEventOfRule(r.value);
+        const name = known.get(r.value) ?? snapshotName(row && reader.lineOf(row), r.value);
         return name ? { ...r, name } : r;
       });
-      return { ...f, rules };
+      const value = { ...f, rules };
+      facetCache = { at: performance.now(), limit, value };
+      return value;
     },
     diskFacts: () => {
       const fs = statfsSync(dir.root);

@@ -1,5 +1,6 @@
 // The inspector in Debian's Chromium against a real `tk serve` on a seeded
 // data dir (see seed.ts for the counts), found by role and name.
+import { readFileSync } from 'node:fs';
 import { newUuid7 } from '../../core/domain/identifier.js';
 import { sensorClient, toStruct, unary } from '../helpers/grpc-client.js';
 import { InspectorPage } from './inspector-page.js';
@@ -48,6 +49,9 @@ test('browse: newest first, scroll to the oldest without loading everything, tim
   await expect(ui.grid().getByRole('row', { selected: true }).locator('time')).toHaveAttribute('title', /2026-12-01T00:00:00\.000456789Z/);
   await page.keyboard.press('Home');
   await screenshot(page, 'event-browser');
+  // Dark mode follows the OS.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, 'event-browser-dark');
   expect(errorsOf(page)).toEqual([]);
 });
 
@@ -165,6 +169,18 @@ test('audit figures match the seeded data and click through to the events behind
   await page.goBack();
   await page.getByRole('table', { name: 'Clock skew per sensor' }).getByRole('row', { name: /tank-7/ }).getByRole('button', { name: /events from tank-7/ }).click();
   await ui.expectCount(countWhere((i) => i % 4 === 3));
+});
+
+test('export the current filter as CSV: a download with one line per event', async ({ page }) => {
+  const ui = await open(page, 'sensor=pump-3');
+  const n = countWhere((i) => i % 4 === 2);
+  await ui.expectCount(n);
+  await page.getByRole('toolbar', { name: 'Event list' }).getByLabel('Export as').selectOption('csv');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Download ${n} events` }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^trapperkeeper-events-.*\.csv$/);
+  const rows = readFileSync((await download.path())!, 'utf8').trimEnd().split('\n');
+  expect(rows).toHaveLength(n + 1);
+  expect(rows.slice(1).every((r) => r.includes(',pump-3,'))).toBe(true);
 });
 
 test('a bookmarked address restores the filter', async ({ page }) => {

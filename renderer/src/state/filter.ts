@@ -104,6 +104,14 @@ export function apiFilter(f: Filter, nowMs = Date.now()): Args<'countEvents'> {
   };
 }
 
+const beforeChange = new Set<(next: Location) => void>();
+
+/** Calls `fn` with each new location as it is set, before any component re-renders. */
+export function onLocationChange(fn: (next: Location) => void): () => void {
+  beforeChange.add(fn);
+  return () => beforeChange.delete(fn);
+}
+
 interface LocationStore extends Location {
   /** Changes the location and records it in the history (the back button undoes it). */
   go(change: Partial<Location>, opts?: { replace?: boolean }): void;
@@ -115,6 +123,8 @@ export const useLocation = create<LocationStore>((set, get) => ({
   go: (change, opts) => {
     const { view, filter, order, event } = { ...get(), ...change };
     const next: Location = { view, filter, order, event };
+    // Before React re-renders: lets the event list ask the station for its rows right away.
+    for (const fn of beforeChange) fn(next);
     const url = formatLocation(next) || window.location.pathname;
     if (opts?.replace) window.history.replaceState(null, '', url);
     else window.history.pushState(null, '', url);

@@ -78,7 +78,9 @@ export function EventBrowser() {
   const [arrived, setArrived] = useState(0);
   const [format, setFormat] = useState<'jsonl' | 'jsonl.gz' | 'csv'>('jsonl');
   const [exportProblem, setExportProblem] = useState<string | null>(null);
-  const total = w.state.kind === 'ready' ? w.state.timeline.total : 0;
+  const timeline = w.state.kind === 'ready' ? w.state.timeline : null;
+  // Until the timeline has counted, the table holds the first page only.
+  const total = w.state.kind !== 'ready' ? 0 : timeline ? timeline.total : w.state.firstPage;
 
   useEffect(() => {
     setSelected(0);
@@ -107,7 +109,7 @@ export function EventBrowser() {
       <FilterBar facets={facets} />
       <div className="toolbar" role="toolbar" aria-label="Event list">
         <span role="status" aria-live="polite" className="count">
-          {w.state.kind === 'ready' ? `${total.toLocaleString()} events` : w.state.kind === 'loading' ? 'Counting…' : ''}
+          {timeline ? `${total.toLocaleString()} events` : w.state.kind !== 'error' ? 'Counting…' : ''}
         </span>
         <label>
           Order
@@ -151,11 +153,13 @@ export function EventBrowser() {
         </span>
         <GoToEvent onOpen={open} />
       </div>
-      {w.state.kind === 'ready' && (
+      {timeline && (
         <Timeline
-          timeline={w.state.timeline}
+          timeline={timeline}
           onJump={(s) => {
             const p = w.positionOf(s);
+            // Ask for the rows before the table scrolls there, not after it has drawn placeholders.
+            w.want(p, p + 40);
             setSelected(p);
             setScrollTo({ position: p, nonce: Date.now() });
           }}

@@ -75,7 +75,14 @@ export function EventTable({ window: w, by, total, selected, onSelect, onOpen, s
   const leafs = table.getVisibleLeafColumns();
   const template = leafs.map((c) => (c.columnDef.meta as ColumnMeta).width).join(' ');
   const scroller = useRef<HTMLDivElement>(null);
-  const virtual = useVirtualizer({ count: total, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
+  const virtual = useVirtualizer({
+    count: total,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 8,
+    // Rows in the very first render, before the scroll box has been measured.
+    initialRect: { width: 1200, height: 600 },
+  });
   const items = virtual.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items.at(-1)?.index ?? 0;

@@ -28,7 +28,9 @@ function fromInput(v: string, utc: boolean): string | undefined {
 export function useFacets(): Facets | null {
   const [facets, setFacets] = useState<Facets | null>(null);
   useEffect(() => {
-    api.call('facets', { limit: 50 }).then(setFacets, () => setFacets(null));
+    // After this render's other requests (the rows come first; pickers can wait).
+    const t = setTimeout(() => api.call('facets', { limit: 50 }).then(setFacets, () => setFacets(null)), 0);
+    return () => clearTimeout(t);
   }, []);
   return facets;
 }

@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiCallError } from '../../api/client';
 import type { Args, EventSummary, Results } from '../../../../core/api/contract';
-import { isoOfSeconds } from '../../state/filter';
+import { apiFilter, isoOfSeconds, onLocationChange } from '../../state/filter';
 
 export const PAGE_SIZE = 100;
 
@@ -41,10 +41,30 @@ function tighter(filter: Args<'countEvents'>, bound: { since?: string; until?: s
   return out;
 }
 
+/**
+ * `ready` once the first page is in: rows show at once. The timeline (counts
+ * over the whole range, slower on millions of events) follows; until it does,
+ * `timeline` is null and the table holds only the first page.
+ */
+type FirstPage = Promise<Results['listEvents']>;
+
+/** First pages asked for as soon as the filter changed (see onLocationChange), by query key. */
+const early = new Map<string, FirstPage>();
+const keyOf = (filter: Args<'countEvents'>, order: 'asc' | 'desc') => JSON.stringify([filter, order]);
+const firstPageCall = (filter: Args<'countEvents'>, order: 'asc' | 'desc'): FirstPage => api.call('listEvents', { ...filter, order, limit: PAGE_SIZE });
+
+onLocationChange((next) => {
+  // Presets depend on the clock, so their key would not match the one the list computes: they go the usual way.
+  if (next.view !== 'events' || next.filter.preset) return;
+  const filter = apiFilter(next.filter);
+  early.clear();
+  early.set(keyOf(filter, next.order), firstPageCall(filter, next.order));
+});
+
 export type WindowState =
   | { kind: 'loading' }
   | { kind: 'error'; message: string }
-  | { kind: 'ready'; timeline: Timeline };
+  | { kind: 'ready'; firstPage: number; timeline: Timeline | null };
 
 export interface EventWindow {
   state: WindowState;
@@ -67,31 +87,35 @@ export function useEventWindow(filter: Args<'countEvents'>, order: 'asc' | 'desc
   const [pageError, setPageError] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
   const pages = useRef(new Map<number, EventSummary[] | 'loading'>());
-  const key = JSON.stringify([filter, order]);
+  const key = keyOf(filter, order);
   const current = useRef({ key, generation });
+  const shownKey = useRef<string | null>(null);
   current.current = { key, generation };
 
   useEffect(() => {
     let live = true;
     pages.current = new Map();
     setPageError(null);
-    setState((s) => (s.kind === 'ready' && generation > 0 ? s : { kind: 'loading' }));
-    // The first page is asked for at once: the rows show before the timeline is counted.
-    const first = api.call('listEvents', { ...filter, order, limit: PAGE_SIZE }).then((p) => {
-      if (live) {
-        pages.current.set(0, p.events);
-        setVersion((v) => v + 1);
-      }
-    });
-    api.call('timeline', { ...filter, buckets: 400 }).then(
-      (timeline) => {
-        if (live) setState({ kind: 'ready', timeline });
-      },
-      (e: unknown) => {
-        if (live) setState({ kind: 'error', message: e instanceof ApiCallError ? e.message : String(e) });
-      },
-    );
-    first.catch((e: unknown) => live && setState({ kind: 'error', message: e instanceof ApiCallError ? e.message : String(e) }));
+    // A new filter keeps the table in place (its rows turn to placeholders) until its first page comes;
+    // a reload of the same filter keeps its rows and counts until the new ones come.
+    if (shownKey.current !== key) setState((s) => (s.kind === 'ready' ? { ...s, timeline: null } : { kind: 'loading' }));
+    shownKey.current = key;
+    const fail = (e: unknown) => live && setState({ kind: 'error', message: e instanceof ApiCallError ? e.message : String(e) });
+    // The first page is asked for at once: its rows show before the timeline is counted.
+    const asked = (generation === 0 && early.get(key)) || firstPageCall(filter, order);
+    early.delete(key);
+    const counted = () =>
+      api.call('timeline', { ...filter, buckets: 400 }).then((timeline) => {
+        if (live) setState((s) => ({ kind: 'ready', firstPage: s.kind === 'ready' ? s.firstPage : 0, timeline }));
+      }, fail);
+    asked.then((p) => {
+      if (!live) return;
+      pages.current.set(0, p.events);
+      setVersion((v) => v + 1);
+      setState((s) => (s.kind === 'ready' && s.timeline ? { ...s, firstPage: p.events.length } : { kind: 'ready', firstPage: p.events.length, timeline: null }));
+      // The counting (a scan of the filter's range at the station) starts once the rows are drawn, so it does not slow them.
+      requestAnimationFrame(() => setTimeout(() => live && void counted(), 0));
+    }, fail);
     return () => {
       live = false;
     };
@@ -100,7 +124,7 @@ export function useEventWindow(filter: Args<'countEvents'>, order: 'asc' | 'desc
 
   const want = useCallback(
     (firstPos: number, lastPos: number) => {
-      if (state.kind !== 'ready') return;
+      if (state.kind !== 'ready' || !state.timeline) return;
       const t = state.timeline;
       for (let page = Math.floor(firstPos / PAGE_SIZE); page <= Math.floor(lastPos / PAGE_SIZE); page++) {
         if (page * PAGE_SIZE >= t.total || pages.current.has(page)) continue;
@@ -131,13 +155,14 @@ export function useEventWindow(filter: Args<'countEvents'>, order: 'asc' | 'desc
 
   const positionOf = useCallback(
     (seconds: number) => {
-      if (state.kind !== 'ready') return 0;
+      if (state.kind !== 'ready' || !state.timeline) return 0;
       const t = state.timeline;
       let n = 0;
+      // The first row of the bar holding `seconds`: past the older bars (asc) or the newer ones (desc).
       if (order === 'asc') {
-        for (const b of t.buckets) if (b.start < seconds) n += b.count;
+        for (const b of t.buckets) if (b.start + t.intervalSeconds <= seconds) n += b.count;
       } else {
-        for (const b of t.buckets) if (b.start >= seconds) n += b.count;
+        for (const b of t.buckets) if (b.start > seconds) n += b.count;
       }
       return Math.min(n, Math.max(0, t.total - 1));
     },
