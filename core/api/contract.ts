@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Instant } from '../domain/instant.js';
 import type { EventLine } from '../domain/event-shape.js';
+import type { JsonValue } from '../domain/json.js';
 import type { DownloadName, OpName, Topic } from './operations.js';
 
 export type { DownloadName, OpName, Topic } from './operations.js';
@@ -28,6 +29,10 @@ export const eventFilter = z
     meta: z.array(z.tuple([z.string().min(1), z.string()])).max(16).default([]),
     text: z.string().max(1000).optional(),
     spoofed: z.boolean().optional(),
+    /** A payload condition in the rule language, e.g. `$.devices[*].temperature > 90`. */
+    where: z.string().max(1000).optional(),
+    /** Only events whose recorded rule match re-verified so. */
+    verification: z.enum(['agrees', 'disagrees', 'not_verifiable']).optional(),
     includeDeleted: z.boolean().default(false),
   })
   .strict();
@@ -94,6 +99,38 @@ export interface EventDetail extends EventSummary {
   line: string;
   origin: string | null;
   markers: Array<{ marker_id: string; marked_at: string; reason: string }>;
+  /** The recorded match re-verified against the payload; null when the event carries no rule snapshot. */
+  verification: Verification | null;
+}
+
+export interface ConditionResult {
+  index: number;
+  holds: boolean;
+  /** compared: the operator decided; missing / coercion_failed / ref_missing: the named policy decided. */
+  why: 'compared' | 'missing' | 'coercion_failed' | 'ref_missing';
+  policy?: 'skip' | 'match' | 'fail';
+  at?: string;
+  value?: JsonValue;
+}
+
+export interface Verification {
+  verdict: 'agrees' | 'disagrees' | 'not_verifiable';
+  reasons: string[];
+  sampled: boolean;
+  recordSnapshotConsistent: boolean | null;
+  rules: Array<{
+    ruleId: string;
+    name: string;
+    sampleRate: number;
+    problem?: string;
+    evaluation?: {
+      matched: boolean;
+      group: number | null;
+      groups: Array<{ index: number; holds: boolean; conditions: ConditionResult[] }>;
+      matchedField?: string;
+      matchedValue?: JsonValue;
+    };
+  }>;
 }
 
 /**
@@ -152,6 +189,8 @@ export interface AuditSummary {
   spoofUnknown: number;
   /** `$tk.api_type`, `$tk.api_version`, `$tk.server_version`: value → events; '' = events without the key. */
   system: Record<string, CountedValue[]>;
+  /** Events by how their recorded rule match re-verified; `unchecked`: indexed before verification existed. */
+  verification: { agrees: number; disagrees: number; not_verifiable: number; none: number; unchecked: number };
   /** Skew = receipt − client time; `late` counts skew > skewFlagMs, `ahead` counts skew < 0. */
   skewFlagMs: number;
   sensors: Array<{

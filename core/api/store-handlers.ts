@@ -8,6 +8,7 @@ import type { Readable } from 'node:stream';
 import { SKEW_FLAG_MS } from '../db/event-index.js';
 import { CONTENT_TYPES, exportEvents } from '../export/event-export.js';
 import { niceInterval } from './timeline.js';
+import { verifyEvent } from '../rules/verify-event.js';
 import type { DownloadHandlers, EventSummary, Handlers, ListenerStatus, Results } from './contract.js';
 
 /** The listener as the API sees it (structural, so core/api does not depend on core/grpc). */
@@ -57,7 +58,7 @@ export function storeHandlers(store: EventStore, listener?: ListenerView): Handl
     getEvent: ({ eventId }) => {
       const found = reader.get(eventId);
       if (!found) return null;
-      return { ...summary(found), line: found.line, origin: found.row.origin, markers: found.markers };
+      return { ...summary(found), line: found.line, origin: found.row.origin, markers: found.markers, verification: verifyEvent(found.event) };
     },
     countEvents: (q) => ({ count: reader.count(q) }),
     histogram: (q) => ({

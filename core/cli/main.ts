@@ -142,6 +142,8 @@ interface FilterFlags extends Common {
   rule?: string;
   meta?: string[];
   text?: string;
+  where?: string;
+  verification?: 'agrees' | 'disagrees' | 'not_verifiable';
   since?: string;
   until?: string;
   by?: 'received' | 'client';
@@ -170,6 +172,8 @@ function toQuery(o: FilterFlags): EventQuery {
     rule: o.rule,
     meta,
     text: o.text,
+    where: o.where,
+    verification: o.verification,
     includeDeleted: o.includeDeleted ?? false,
     order: o.order ?? 'desc',
     limit,
@@ -183,6 +187,8 @@ function addFilterOptions(cmd: Command): Command {
     .option('--rule <rule-id>', 'only events that matched this rule')
     .option('--meta <key=value>', 'only events with this metadata pair (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--text <words>', 'case-insensitive words, each found in a payload or metadata value')
+    .option('--where <condition>', "a payload condition in the rule language, e.g. '$.devices[*].temperature > 90'")
+    .addOption(new Option('--verification <verdict>', 'only events whose recorded rule match re-verifies so').choices(['agrees', 'disagrees', 'not_verifiable']))
     .option('--since <time>', 'from this RFC 3339 time (inclusive)')
     .option('--until <time>', 'up to this RFC 3339 time (exclusive)')
     .addOption(new Option('--by <field>', 'which time --since/--until and the order use').choices(['received', 'client']).default('received'))
@@ -484,8 +490,13 @@ export function buildProgram(): Command {
       const report = verifyStore(root);
       if (o.json) out(JSON.stringify(report));
       else {
-        out(`${report.files} files, ${report.lines} lines (${report.events} events, ${report.markers} markers): ${report.ok ? 'OK' : `${report.findings.length} problems`}`);
+        out(`${report.files} files, ${report.lines} lines (${report.events} events, ${report.markers} markers): ${report.findings.length === 0 ? 'OK' : `${report.findings.length} problems`}`);
         for (const f of report.findings) out(`  ${f.file}${f.line ? `:${f.line}` : ''}: ${f.problem}`);
+        if (report.suspicious.length > 0) {
+          out(`${report.suspicious.length} events whose recorded rule match does not hold against their payload:`);
+          for (const s of report.suspicious) out(`  ${s.file}:${s.line}: event ${s.event_id}: ${s.reasons.join('; ')}`);
+        }
+        if (report.notVerifiable > 0) out(`${report.notVerifiable} events carry a rule snapshot that cannot be evaluated (tk query --verification not_verifiable)`);
       }
       if (!report.ok) process.exitCode = 1;
     },

@@ -4,6 +4,7 @@ import { openDatabase, type SqliteDatabase } from './sqlite.js';
 import type { Statement } from 'better-sqlite3';
 
 import { pairsOfSetKey, PER_EVENT_KEYS, SYSTEM_KEYS } from '../domain/metadata.js';
+import { VERIFICATION_CODES } from '../domain/verification-code.js';
 
 export interface SegmentRow {
   id: number;
@@ -33,6 +34,8 @@ export interface EventRow {
   rule_count: number;
   deleted: number;
   origin: string | null;
+  /** VERIFICATION_CODES; null when indexed before verification existed. */
+  verification: number | null;
 }
 
 /** What the store hands over for one stored event line. */
@@ -50,6 +53,8 @@ export interface IndexedEvent {
   metadataKey: string;
   /** How many `$` keys the client tried to write (audit.stripped_metadata). */
   stripped: number;
+  /** VERIFICATION_CODES of its recorded match. */
+  verification: number;
   origin: string | null;
 }
 
@@ -92,6 +97,8 @@ export interface EventFilter {
   meta?: Array<[string, string]> | undefined;
   /** Only events on which a client tried to write `$` keys (stripped on ingest). */
   spoofed?: boolean | undefined;
+  /** Only events whose recorded match re-verified so. */
+  verification?: 'agrees' | 'disagrees' | 'not_verifiable' | undefined;
   includeDeleted?: boolean | undefined;
 }
 
@@ -104,7 +111,7 @@ export interface PageKey {
 const DEFERRABLE_INDEXES = ['events_by_received', 'events_by_client', 'events_by_sensor_received'];
 
 const EVENT_COLUMNS = `e.seq, e.event_id, s.sensor_id, e.client_ts, e.received_ts, e.segment_id, e.line_offset,
-  e.line_length, e.payload_sha256, e.rule_count, e.deleted, o.origin`;
+  e.line_length, e.payload_sha256, e.rule_count, e.deleted, o.origin, e.verification`;
 const EVENT_FROM = `events e LEFT JOIN sensors s ON s.id = e.sensor LEFT JOIN origins o ON o.id = e.origin`;
 
 export class EventIndex {
@@ -148,8 +155,8 @@ export class EventIndex {
       insertEvent: readonly
         ? p('SELECT 1')
         : p(`INSERT INTO events (event_id, tenant, sensor, client_ts, received_ts, segment_id, line_offset, line_length,
-             payload_sha256, rule_count, deleted, metaset, origin, stripped)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+             payload_sha256, rule_count, deleted, metaset, origin, stripped, verification)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertRule: readonly ? p('SELECT 1') : p('INSERT OR IGNORE INTO event_rules (rule, seq) VALUES (?, ?)'),
       updateSegment: readonly
         ? p('SELECT 1')
@@ -342,7 +349,7 @@ export class EventIndex {
           seq = Number(
             this.stmt.insertEvent.run(e.eventId, this.tenantRef, sensor, e.clientTs, e.receivedTs, e.segmentId, e.offset,
               e.length, asBuffer(e.payloadSha256), e.ruleIds.length, this.anyMarkers && this.stmt.markedEvent.get(e.eventId) ? 1 : 0,
-              this.metasetId(e.metadataKey), origin, e.stripped).lastInsertRowid,
+              this.metasetId(e.metadataKey), origin, e.stripped, e.verification).lastInsertRowid,
           );
         } catch (err) {
           if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') continue;
@@ -435,6 +442,10 @@ export class EventIndex {
       params.push(row.id);
     }
     if (f.spoofed) clauses.push('e.stripped > 0');
+    if (f.verification !== undefined) {
+      clauses.push('e.verification = ?');
+      params.push(VERIFICATION_CODES[f.verification]);
+    }
     if (!f.includeDeleted) clauses.push('e.deleted = 0');
     return { sql: clauses.length ? 'WHERE ' + clauses.join(' AND ') : '', params };
   }
@@ -554,14 +565,17 @@ export class EventIndex {
    * however many events match.
    */
   audit(f: EventFilter): IndexAudit {
-    const empty: IndexAudit = { events: 0, spoofed: 0, spoofUnknown: 0, system: {}, sensors: [] };
+    const empty: IndexAudit = { events: 0, spoofed: 0, spoofUnknown: 0, system: {}, sensors: [], verification: { agrees: 0, disagrees: 0, not_verifiable: 0, none: 0, unchecked: 0 } };
     const w = this.where(f);
     if (!w) return empty;
     const groups = `WITH g AS (SELECT e.sensor AS sensor, e.metaset AS metaset, count(*) AS n FROM events e ${w.sql} GROUP BY e.sensor, e.metaset)`;
     const totals = this.db
-      .prepare(`SELECT count(*) AS events, coalesce(sum(e.stripped > 0), 0) AS spoofed, coalesce(sum(e.stripped IS NULL), 0) AS unknown
+      .prepare(`SELECT count(*) AS events, coalesce(sum(e.stripped > 0), 0) AS spoofed, coalesce(sum(e.stripped IS NULL), 0) AS unknown,
+                  coalesce(sum(e.verification = 0), 0) AS agrees, coalesce(sum(e.verification = 1), 0) AS disagrees,
+                  coalesce(sum(e.verification = 2), 0) AS not_verifiable, coalesce(sum(e.verification = 3), 0) AS none,
+                  coalesce(sum(e.verification IS NULL), 0) AS unchecked
                 FROM events e ${w.sql}`)
-      .get(...w.params) as { events: number; spoofed: number; unknown: number };
+      .get(...w.params) as { events: number; spoofed: number; unknown: number } & IndexAudit['verification'];
     const keys = [SYSTEM_KEYS.apiType, SYSTEM_KEYS.apiVersion, SYSTEM_KEYS.serverVersion];
     const system: Record<string, FacetValue[]> = Object.fromEntries(keys.map((k) => [k, []]));
     const pairs = this.db
@@ -596,7 +610,8 @@ export class EventIndex {
       ...r,
       clientIps: ips.filter((i) => i.sensor === r.sensor).map((i) => ({ value: i.ip, events: i.events })),
     }));
-    return { events: totals.events, spoofed: totals.spoofed, spoofUnknown: totals.unknown, system, sensors };
+    const verification = { agrees: totals.agrees, disagrees: totals.disagrees, not_verifiable: totals.not_verifiable, none: totals.none, unchecked: totals.unchecked };
+    return { events: totals.events, spoofed: totals.spoofed, spoofUnknown: totals.unknown, system, sensors, verification };
   }
 
   stats(): IndexStats {
@@ -657,6 +672,7 @@ export interface IndexAudit {
   /** $tk.api_type, $tk.api_version, $tk.server_version: value → events ('' = key absent). */
   system: Record<string, FacetValue[]>;
   sensors: SensorAudit[];
+  verification: { agrees: number; disagrees: number; not_verifiable: number; none: number; unchecked: number };
 }
 
 export interface FacetValue {

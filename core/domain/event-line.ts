@@ -9,6 +9,8 @@ import { parseUuid7 } from './identifier.js';
 import { describeJsonType, isJsonObject, jsonStructureProblem, type JsonObject } from './json.js';
 import { metadataSetKey, SENSOR_ID_KEY, userMetadataKey, validateStoredMetadata } from './metadata.js';
 import type { EventLine, MarkerLine, MatchedRule, Metadata } from './event-shape.js';
+import { VERIFICATION_CODES } from './verification-code.js';
+import { verifyEvent } from '../rules/verify-event.js';
 
 export type { EventAudit, EventLine, MarkerLine, MatchedRule } from './event-shape.js';
 
@@ -50,6 +52,8 @@ export interface EncodedEvent {
   payloadSha256: Uint8Array;
   /** How many `$` keys the client tried to write (audit.stripped_metadata). */
   stripped: number;
+  /** VERIFICATION_CODES: does the recorded match hold against the payload? */
+  verification: number;
 }
 
 export class LineError extends Error {
@@ -129,6 +133,7 @@ export function encodeEvent(event: EventLine, payloadJson = encodePayload(event.
     clientTsFromReceipt: event.audit?.client_timestamp_source === 'receipt',
     payloadSha256: sha256(payloadJson),
     stripped: strippedCount(event),
+    verification: verificationCodeOf(event),
   };
 }
 
@@ -144,6 +149,12 @@ export function encodeMarker(marker: MarkerLine): string {
 
 export function sensorOf(event: EventLine): string | null {
   return event.metadata[SENSOR_ID_KEY] ?? null;
+}
+
+/** The index's code for how the event's recorded match re-verifies. */
+export function verificationCodeOf(event: EventLine): number {
+  const v = verifyEvent(event);
+  return v === null ? VERIFICATION_CODES.none : VERIFICATION_CODES[v.verdict];
 }
 
 /** How many `$` keys the client tried to write, kept as evidence in audit.stripped_metadata. */

@@ -7,7 +7,8 @@
 // exactly the text the payload hash was taken over, then `"metadata":`, then
 // `"matched_rules":` when rules matched. A line that is not in this shape
 // returns null and is read the slow way.
-import { parseOwnLine, ruleIdsOf, sha256, strippedCount, type EventAudit, type MarkerLine } from './event-line.js';
+import { parseOwnLine, ruleIdsOf, sha256, strippedCount, verificationCodeOf, type EventAudit, type EventLine, type MarkerLine } from './event-line.js';
+import { VERIFICATION_CODES } from './verification-code.js';
 import { metadataSetKey, SENSOR_ID_KEY, type Metadata } from './metadata.js';
 
 export interface LineFields {
@@ -19,6 +20,8 @@ export interface LineFields {
   ruleIds: string[];
   /** Keys in audit.stripped_metadata. */
   stripped: number;
+  /** VERIFICATION_CODES of its recorded match. */
+  verification: number;
 }
 
 const enc = (s: string) => Buffer.from(s, 'latin1');
@@ -90,33 +93,43 @@ export function readLineFields(b: Buffer): LineFields | null {
     ruleIds = rules.map((r) => r.rule_id);
     i = rulesEnd;
   }
-  const stripped = strippedAfter(b, i);
-  if (stripped < 0) return null;
-  return { eventId, clientTs, receivedTs, payloadSha256, metadata, ruleIds, stripped };
+  const rest = membersAfter(b, i);
+  if (!rest) return null;
+  // A recorded match is re-verified from the whole event (the payload and the snapshots are needed).
+  const verification = rest.snapshot ? verificationCodeOf(JSON.parse(b.toString('utf8')) as EventLine) : VERIFICATION_CODES.none;
+  return { eventId, clientTs, receivedTs, payloadSha256, metadata, ruleIds, stripped: rest.stripped, verification };
 }
 
 const P_AUDIT = enc(',"audit":');
 
+const P_SNAPSHOT = enc(',"rule_snapshot":');
+const P_SNAPSHOTS = enc(',"rule_snapshots":');
+
 /**
- * The stripped-key count from the `audit` member among the members left from
- * `i` on (snapshots, audit, newer keys), skipping the others' values unread;
- * -1 when the rest is not in canonical shape.
+ * From the members left at `i` (snapshots, audit, newer keys), skipping their
+ * values unread: the stripped-key count of `audit`, and whether a rule
+ * snapshot is there. null when the rest is not in canonical shape.
  */
-function strippedAfter(b: Buffer, i: number): number {
+function membersAfter(b: Buffer, i: number): { stripped: number; snapshot: boolean } | null {
+  let snapshot = false;
+  let stripped = 0;
   while (i < b.length && b[i] === 0x2c) {
+    if (at(b, i, P_SNAPSHOT) || at(b, i, P_SNAPSHOTS)) snapshot = true;
     if (at(b, i, P_AUDIT)) {
       const end = endOfContainer(b, i + P_AUDIT.length);
-      if (end < 0) return -1;
-      return strippedCount({ audit: JSON.parse(b.toString('utf8', i + P_AUDIT.length, end)) as EventAudit });
+      if (end < 0) return null;
+      stripped = strippedCount({ audit: JSON.parse(b.toString('utf8', i + P_AUDIT.length, end)) as EventAudit });
+      i = end;
+      continue;
     }
     // `,"key":` then a value: a container, a string or a scalar.
-    if (b[i + 1] !== 0x22) return -1;
+    if (b[i + 1] !== 0x22) return null;
     const keyEnd = b.indexOf(0x22, i + 2);
-    if (keyEnd < 0 || b[keyEnd + 1] !== 0x3a) return -1;
+    if (keyEnd < 0 || b[keyEnd + 1] !== 0x3a) return null;
     i = endOfValue(b, keyEnd + 2);
-    if (i < 0) return -1;
+    if (i < 0) return null;
   }
-  return b[i] === 0x7d ? 0 : -1;
+  return b[i] === 0x7d ? { stripped, snapshot } : null;
 }
 
 function endOfValue(b: Buffer, i: number): number {
@@ -145,6 +158,7 @@ export type IndexFacts =
       ruleIds: string[];
       metadataKey: string;
       stripped: number;
+      verification: number;
     }
   | { kind: 'marker'; marker: MarkerLine }
   | { kind: 'unreadable'; problem: string };
@@ -170,6 +184,7 @@ export function indexFactsOf(bytes: Buffer): IndexFacts {
       metadata: e.metadata ?? {},
       ruleIds: ruleIdsOf(e),
       stripped: strippedCount(e),
+      verification: verificationCodeOf(e),
     };
   }
   return {
@@ -182,6 +197,7 @@ export function indexFactsOf(bytes: Buffer): IndexFacts {
     ruleIds: fields.ruleIds,
     metadataKey: metadataSetKey(fields.metadata),
     stripped: fields.stripped,
+    verification: fields.verification,
   };
 }
 

@@ -566,6 +566,7 @@ function toIndexed(p: Placed, origin: string | null): IndexedEvent {
     ruleIds: e.ruleIds,
     metadataKey: e.metadataKey,
     stripped: e.stripped,
+    verification: e.verification,
     origin,
   };
 }
@@ -797,6 +798,7 @@ async function catchUp(
           ruleIds: f.ruleIds,
           metadataKey: f.metadataKey,
           stripped: f.stripped,
+          verification: f.verification,
           origin: null,
         });
       } else if (f.kind === 'marker') {

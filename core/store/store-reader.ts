@@ -4,6 +4,8 @@ import { DataDir } from './data-dir.js';
 import { SegmentFiles } from './segment-files.js';
 import { EventIndex, type EventFilter, type EventRow, type Facets, type IndexAudit, type IndexStats, type PageKey } from '../db/event-index.js';
 import { Instant } from '../domain/instant.js';
+import { parseWhere, payloadMatches } from '../rules/payload-filter.js';
+import type { CompiledRule } from '../rules/compiled-rule.js';
 import { parseOwnLine, type EventLine } from '../domain/event-line.js';
 import type { JsonValue } from '../domain/json.js';
 
@@ -18,6 +20,8 @@ export interface EventQuery extends EventFilter {
   cursor?: string | undefined;
   /** Events to skip before the page (after the cursor, if any): the UI's jumps into a time bucket. */
   offset?: number | undefined;
+  /** A payload condition (core/rules/payload-filter.ts), e.g. `$.devices[*].temperature > 90`. */
+  where?: string | undefined;
 }
 
 export interface ListedEvent {
@@ -84,6 +88,24 @@ function searchableText(event: EventLine): string {
   return parts.join('\n').toLowerCase();
 }
 
+/**
+ * What the index cannot answer and the bodies must: free text and a payload
+ * condition. null when the query has neither.
+ */
+export function bodyMatcher(q: { text?: string | undefined; where?: string | undefined }): ((event: EventLine) => boolean) | null {
+  const text = textMatcher(q.text);
+  let where: CompiledRule | undefined;
+  if (q.where !== undefined && q.where.trim() !== '') {
+    try {
+      where = parseWhere(q.where);
+    } catch (e) {
+      throw new QueryError(`where: ${(e as Error).message}`);
+    }
+  }
+  if (!text && !where) return null;
+  return (event) => (!text || text(event)) && (!where || payloadMatches(where, event.payload));
+}
+
 export function textMatcher(text: string | undefined): ((event: EventLine) => boolean) | null {
   const words = (text ?? '').toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return null;
@@ -134,7 +156,7 @@ export class StoreReader {
     let after = q.cursor ? decodeCursor(q.cursor, by, order) : undefined;
     const filter: EventFilter = { ...q, by };
     const keyOf = (r: EventRow): PageKey => ({ ts: by === 'client' ? r.client_ts : r.received_ts, seq: r.seq });
-    const matches = textMatcher(q.text);
+    const matches = bodyMatcher(q);
 
     const offset = q.offset ?? 0;
     if (!Number.isInteger(offset) || offset < 0) throw new QueryError(`offset must be a whole number ≥ 0, got ${offset}`);
@@ -182,7 +204,7 @@ export class StoreReader {
   }
 
   count(q: EventQuery): number {
-    if (!textMatcher(q.text)) return this.index.count(q);
+    if (!bodyMatcher(q)) return this.index.count(q);
     let n = 0;
     for (const _ of this.all(q)) n++;
     return n;
@@ -192,7 +214,7 @@ export class StoreReader {
     if (!Number.isInteger(intervalSeconds) || intervalSeconds < 1) {
       throw new QueryError(`interval must be a whole number of seconds ≥ 1, got ${intervalSeconds}`);
     }
-    if (!textMatcher((q as EventQuery).text)) return this.index.histogram(q, intervalSeconds, originSeconds);
+    if (!bodyMatcher(q as EventQuery)) return this.index.histogram(q, intervalSeconds, originSeconds);
     // Free text is not indexed: bucket the matching events one by one.
     const counts = new Map<number, number>();
     const by = q.by ?? 'received';
@@ -206,7 +228,7 @@ export class StoreReader {
 
   /** The first and last time of the events a filter matches (null when none), on the filter's time field. */
   range(q: EventQuery): { first: string; last: string } | null {
-    if (!textMatcher(q.text)) return this.index.range(q);
+    if (!bodyMatcher(q)) return this.index.range(q);
     const newest = this.query({ ...q, order: 'desc', limit: 1, cursor: undefined, offset: 0 }).events[0];
     if (!newest) return null;
     const oldest = this.query({ ...q, order: 'asc', limit: 1, cursor: undefined, offset: 0 }).events[0]!;
@@ -216,7 +238,7 @@ export class StoreReader {
 
   /** The audit view's figures (see EventIndex.audit); indexed filters only. */
   audit(q: EventQuery): IndexAudit {
-    if (textMatcher(q.text)) throw new QueryError('the audit summary takes the indexed filters only: remove the free-text filter');
+    if (bodyMatcher(q)) throw new QueryError('the audit summary takes the indexed filters only: remove the free-text and payload filters');
     return this.index.audit(q);
   }
 

@@ -6,6 +6,8 @@ import { DataDir, DAY_PATTERN } from './data-dir.js';
 import { scanDayFile } from './segment-files.js';
 import { EventIndex } from '../db/event-index.js';
 import { sha256 } from '../domain/event-line.js';
+import { verifyEvent } from '../rules/verify-event.js';
+import type { EventLine } from '../domain/event-shape.js';
 import { isJsonObject } from '../domain/json.js';
 
 export interface VerifyFinding {
@@ -21,11 +23,15 @@ export interface VerifyReport {
   events: number;
   markers: number;
   findings: VerifyFinding[];
+  /** Events whose recorded rule match does not hold against their own payload (core/rules/verify-event.ts). */
+  suspicious: Array<{ file: string; line: number; event_id: string; reasons: string[] }>;
+  /** Events whose rule snapshot could not be evaluated. */
+  notVerifiable: number;
 }
 
 export function verifyStore(root: string, onProgress?: (file: string) => void): VerifyReport {
   const dir = new DataDir(root);
-  const report: VerifyReport = { ok: true, files: 0, lines: 0, events: 0, markers: 0, findings: [] };
+  const report: VerifyReport = { ok: true, files: 0, lines: 0, events: 0, markers: 0, findings: [], suspicious: [], notVerifiable: 0 };
   const find = (f: VerifyFinding) => report.findings.push(f);
   const index = existsSync(dir.indexPath) ? EventIndex.open(dir.indexPath, { readonly: true }) : undefined;
   if (!index) find({ file: 'trapperkeeper.db', problem: 'the index is missing (tk reindex rebuilds it from the files)' });
@@ -74,6 +80,11 @@ export function verifyStore(root: string, onProgress?: (file: string) => void): 
             rows.delete(offset);
             return find({ file, line: lineNo, problem: 'neither an event (event_id, payload) nor a marker line' });
           }
+          if (v.rule_snapshot !== undefined || v.rule_snapshots !== undefined) {
+            const checked = verifyEvent(v as unknown as EventLine);
+            if (checked?.verdict === 'disagrees') report.suspicious.push({ file, line: lineNo, event_id: id, reasons: checked.reasons });
+            else if (checked?.verdict === 'not_verifiable') report.notVerifiable++;
+          }
           const where = `${file}:${lineNo}`;
           const earlier = seenIds.get(id);
           if (earlier) find({ file, line: lineNo, problem: `event ${id} is also stored at ${earlier}` });
@@ -105,6 +116,6 @@ export function verifyStore(root: string, onProgress?: (file: string) => void): 
   } finally {
     index?.close();
   }
-  report.ok = report.findings.length === 0;
+  report.ok = report.findings.length === 0 && report.suspicious.length === 0;
   return report;
 }

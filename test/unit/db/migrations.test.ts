@@ -60,6 +60,18 @@ describe('index migrations', () => {
     db.close();
   });
 
+  it('0004_verification adds the verdict column (NULL for rows indexed before it) and an index of the suspicious', () => {
+    const db = new Database(join(tempDir(), 'i.db'));
+    migrate(db, 'index', 3);
+    db.prepare("INSERT INTO events (event_id, tenant, client_ts, received_ts, segment_id, line_offset, line_length, payload_sha256, rule_count, metaset) VALUES ('old', 1, 'x', 'y', 1, 0, 1, x'00', 0, 1)").run();
+    expect(migrate(db, 'index', 4)).toBe(4);
+    expect(db.prepare("SELECT verification FROM events WHERE event_id = 'old'").get()).toEqual({ verification: null });
+    expect(tables(db)).toContain('events_by_verification');
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT event_id FROM events WHERE verification = 1').all() as Array<{ detail: string }>;
+    expect(plan.map((p) => p.detail).join(' ')).toContain('events_by_verification');
+    db.close();
+  });
+
   it('station 0001_init creates the tenant table', () => {
     const db = new Database(join(tempDir(), 's.db'));
     expect(migrate(db, 'station', 1)).toBe(1);
