@@ -6,7 +6,7 @@ import electron = require('electron');
 import type { IpcRendererEvent } from 'electron';
 import type { DesktopBridge, DownloadName, OpName, Reply, Update } from '../core/api/contract.js';
 
-const OPS = ['listEvents', 'getEvent', 'countEvents', 'histogram', 'stats', 'facets', 'diskFacts', 'deleteEvent', 'auditSummary', 'listenerStatus', 'timeline'] as const;
+const OPS = ['listEvents', 'getEvent', 'countEvents', 'histogram', 'stats', 'facets', 'diskFacts', 'deleteEvent', 'auditSummary', 'listenerStatus', 'timeline', 'ruleVersions', 'ruleDiff'] as const;
 const DOWNLOADS = ['exportEvents'] as const;
 
 // Compile-time: these lists are exactly the contract's names (a missing or extra one fails the build).

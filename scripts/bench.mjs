@@ -153,12 +153,42 @@ const gzGets = timeGets(sample(gzDay, 300));
 const plainGets = timeGets(sample(today.day, 300));
 reader.close();
 
+// ---- rule evaluation vs JSON.parse of the same payloads (one core) ----
+const { compileRule } = await import(join(ROOT, 'dist/core/rules/compiled-rule.js'));
+const { evaluateRule } = await import(join(ROOT, 'dist/core/rules/evaluate.js'));
+// Three conditions, one with a wildcard: (status == "degraded" AND temperature > 80) OR any vibration > 0.95.
+const benchRule = compileRule({
+  conditions: [
+    { or_group: 0, field_path: '$.status', operator: 'eq', value: 'degraded', field_type: 'text' },
+    { or_group: 0, field_path: '$.reading.temperature', operator: 'gt', value: 80, field_type: 'numeric' },
+    { or_group: 1, field_path: '$.reading.vibration[*]', operator: 'gt', value: 0.95, field_type: 'numeric' },
+  ],
+});
+let evalParseSeconds = 0;
+let evalSeconds = 0;
+let evalMatched = 0;
+for await (const lines of lineChunks(dataFile)) {
+  const texts = lines.map((l) => JSON.stringify(JSON.parse(l).payload));
+  let s = process.hrtime.bigint();
+  const payloads = texts.map((x) => JSON.parse(x));
+  evalParseSeconds += seconds(s);
+  s = process.hrtime.bigint();
+  for (const p of payloads) if (evaluateRule(benchRule, p, false).matched) evalMatched++;
+  evalSeconds += seconds(s);
+}
+
 const result = {
   at: new Date().toISOString(),
   events: N,
   bytes,
   cores: cpus().length,
   node: process.version,
+  evaluate: {
+    eventsPerSecond: N / evalSeconds,
+    baselineEventsPerSecond: N / evalParseSeconds,
+    ratio: evalParseSeconds / evalSeconds,
+    matched: evalMatched,
+  },
   import: {
     seconds: importSeconds,
     eventsPerSecond: N / importSeconds,
@@ -210,6 +240,7 @@ log(`import   ${f(result.import.eventsPerSecond)} events/s durable   | baseline 
 log(`reindex  ${f(result.reindex.eventsPerSecond)} events/s           | baseline JSON.parse scan ${f(result.reindex.baselineEventsPerSecond)} events/s | ratio ${f(result.reindex.ratio, 2)}   (target ≥ 0.6)`);
 log(`query    p50 ${f(result.query.p50Ms, 2)} ms, p99 ${f(result.query.p99Ms, 2)} ms | baseline jq ${f(result.query.baselineMs)} ms | ${f(result.query.ratio)}× faster, same answer: ${sameAnswer}   (target p50 ≤ 20 ms, ≥ 1000×)`);
 log(`get      gzip day p50 ${f(result.get.gzipP50Ms, 3)} ms (p99 ${f(result.get.gzipP99Ms, 3)}) | baseline plain file p50 ${f(result.get.plainP50Ms, 3)} ms | ratio ${f(result.get.ratio, 1)}   (target ≤ 10 ms)`);
+log(`evaluate ${f(result.evaluate.eventsPerSecond)} payloads/s, 3-condition rule with a wildcard, one core | baseline JSON.parse of the same payloads ${f(result.evaluate.baselineEventsPerSecond)}/s | ratio ${f(result.evaluate.ratio, 2)}   (target ≥ 100,000/s and ≥ 2×)`);
 log(`disk     ${f(result.disk.rawBytes / 1e6)} MB of lines in ${f(result.disk.fileBytes / 1e6)} MB of files; index ${f(result.disk.indexBytes / 1e6)} MB`);
 log(`\nwritten bench/results/core-${stamp}.json`);
 // The inspector in Chromium on the same station (scripts/bench-ui.mjs).

@@ -61,6 +61,8 @@ export const contract = {
   deleteEvent: { input: z.object({ eventId: z.string().min(1).max(64), reason: z.string().trim().min(1).max(1000) }).strict() },
   auditSummary: { input: eventFilter },
   timeline: { input: eventFilter.extend({ buckets: z.number().int().min(10).max(2000).default(200) }) },
+  ruleVersions: { input: z.object({}).strict() },
+  ruleDiff: { input: z.object({ from: z.string().min(1).max(64), to: z.string().min(1).max(64) }).strict() },
   listenerStatus: { input: z.object({}).strict() },
 } as const satisfies Record<OpName, unknown>;
 
@@ -167,6 +169,13 @@ export interface Results {
    * The filter's events over its whole range: `buckets` start at multiples of
    * `intervalSeconds` since the epoch (UTC-aligned), oldest first, empty ones left out.
    */
+  /** Rules by name (an edit is a new rule id), each name's versions oldest first. */
+  ruleVersions: { rules: Array<{ name: string; versions: RuleVersion[] }> };
+  ruleDiff: {
+    from: RuleVersion;
+    to: RuleVersion;
+    changes: Array<{ kind: 'added' | 'removed' | 'changed'; what: string; from?: string; to?: string }>;
+  };
   timeline: {
     total: number;
     first: string | null;
@@ -174,6 +183,18 @@ export interface Results {
     intervalSeconds: number;
     buckets: Array<{ start: number; count: number }>;
   };
+}
+
+export interface RuleVersion {
+  ruleId: string;
+  name: string;
+  action: string;
+  sampleRate: number;
+  createdAt: string | null;
+  /** Events that matched this version. */
+  events: number;
+  /** station: in this station's rule store; snapshot: known from the snapshots events carry. */
+  source: 'station' | 'snapshot';
 }
 
 export interface CountedValue {

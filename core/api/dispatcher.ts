@@ -1,6 +1,9 @@
 // The one dispatcher every transport calls: name + raw args in, a Reply out.
 import { QueryError } from '../store/store-reader.js';
 import { UnknownEventError } from '../store/event-store.js';
+import { UnknownRuleError } from '../rules/rule-versions.js';
+import { RuleShapeError } from '../rules/compiled-rule.js';
+import { FieldPathError } from '../rules/field-path.js';
 import { contract, downloads, isDownloadName, isOpName, type ApiError, type Download, type DownloadHandlers, type Handlers, type Reply } from './contract.js';
 import type { z } from 'zod';
 
@@ -20,7 +23,8 @@ function validate(name: string, schema: z.ZodTypeAny, args: unknown): { ok: true
 
 function failure(name: string, e: unknown): { ok: false; error: ApiError } {
   if (e instanceof QueryError) return { ok: false, error: { code: 'invalid_input', message: `${name}: ${e.message}` } };
-  if (e instanceof UnknownEventError) return { ok: false, error: { code: 'not_found', message: `${name}: ${e.message}` } };
+  if (e instanceof UnknownEventError || e instanceof UnknownRuleError) return { ok: false, error: { code: 'not_found', message: `${name}: ${e.message}` } };
+  if (e instanceof RuleShapeError || e instanceof FieldPathError) return { ok: false, error: { code: 'invalid_input', message: `${name}: ${e.message}` } };
   return { ok: false, error: { code: 'internal', message: `${name} failed: ${(e as Error).message}` } };
 }
 

@@ -13,6 +13,8 @@ export const OP_NAMES = [
   'auditSummary',
   'listenerStatus',
   'timeline',
+  'ruleVersions',
+  'ruleDiff',
 ] as const;
 
 export const DOWNLOAD_NAMES = ['exportEvents'] as const;

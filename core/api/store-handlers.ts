@@ -9,6 +9,9 @@ import { SKEW_FLAG_MS } from '../db/event-index.js';
 import { CONTENT_TYPES, exportEvents } from '../export/event-export.js';
 import { niceInterval } from './timeline.js';
 import { verifyEvent } from '../rules/verify-event.js';
+import { diffRuleIds, ruleVersions, type RuleSources } from '../rules/rule-versions.js';
+import type { StoreReader } from '../store/store-reader.js';
+import type { JsonObject } from '../domain/json.js';
 import type { DownloadHandlers, EventSummary, Handlers, ListenerStatus, Results } from './contract.js';
 
 /** The listener as the API sees it (structural, so core/api does not depend on core/grpc). */
@@ -41,6 +44,18 @@ function snapshotName(line: string | undefined, ruleId: string): string | undefi
 
 function sizeOf(path: string): number {
   return existsSync(path) ? statSync(path).size : 0;
+}
+
+/** Where rule versions are found: the station's rule store and the events' snapshots. */
+export function ruleSources(reader: StoreReader, stationRules: () => object[]): RuleSources {
+  return {
+    stationRules: () => stationRules() as JsonObject[],
+    matchedRules: () => reader.index.matchedRules(),
+    lineOfAnyEvent: (ruleId) => {
+      const row = reader.index.anyEventOfRule(ruleId);
+      return row && reader.lineOf(row);
+    },
+  };
 }
 
 /** How long facet counts are reused (they are hints for pickers, not figures). */
@@ -96,6 +111,8 @@ export function storeHandlers(store: EventStore, listener?: ListenerView): Handl
     },
     auditSummary: (q) => ({ ...reader.audit(q), skewFlagMs: SKEW_FLAG_MS }),
     listenerStatus: () => (listener ? { running: true, ...listener.status() } : { running: false }),
+    ruleVersions: () => ({ rules: ruleVersions(ruleSources(reader, () => store.station.rules())) }),
+    ruleDiff: ({ from, to }) => diffRuleIds(ruleSources(reader, () => store.station.rules()), from, to),
     timeline: ({ buckets, ...q }) => {
       const range = reader.range(q);
       if (!range) return { total: 0, first: null, last: null, intervalSeconds: 1, buckets: [] };

@@ -20,9 +20,12 @@ import { SensorListener, DEFAULT_MAX_MESSAGE_BYTES } from '../grpc/sensor-listen
 import { DEFAULT_BATCH_LIMIT } from '../ingest/report-events.js';
 import { HttpBridge } from '../http/http-bridge.js';
 import { createDispatcher, createDownloader } from '../api/dispatcher.js';
-import { storeDownloads, storeHandlers } from '../api/store-handlers.js';
+import { ruleSources, storeDownloads, storeHandlers } from '../api/store-handlers.js';
 import { LiveUpdates } from '../api/live-updates.js';
 import { openInBrowser } from './open-browser.js';
+import { diffRuleIds, UnknownRuleError } from '../rules/rule-versions.js';
+import { RuleShapeError } from '../rules/compiled-rule.js';
+import { FieldPathError } from '../rules/field-path.js';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { ProgressBar } from './progress.js';
@@ -370,6 +373,35 @@ export function buildProgram(): Command {
       for (const p of problems) out(`  ${p.reason}`);
     }
     if (problems.length > 0) process.exitCode = 1;
+  });
+  addCommon(
+    rules
+      .command('diff')
+      .description("what changed between two versions of a rule (from the station's rules or the snapshots events carry)")
+      .argument('<from-rule-id>')
+      .argument('<to-rule-id>'),
+  ).action(async (fromId: string, toId: string, o: Common) => {
+    const root = dataDirOf(o);
+    let stationRules: object[] = [];
+    if (existsSync(new DataDir(root).stationPath)) readStationDb(root, (db) => (stationRules = db.rules()));
+    const diff = await withReader(root, (r) => {
+      try {
+        return diffRuleIds(ruleSources(r, () => stationRules), fromId, toId);
+      } catch (e) {
+        if (e instanceof UnknownRuleError || e instanceof RuleShapeError || e instanceof FieldPathError) throw new Problem(e.message);
+        throw e;
+      }
+    });
+    if (o.json) return out(JSON.stringify(diff));
+    const v = (x: typeof diff.from) => `${x.ruleId} "${x.name}" (${x.source}${x.createdAt ? `, created ${x.createdAt}` : ''}, ${x.events} events)`;
+    out(`from ${v(diff.from)}`);
+    out(`to   ${v(diff.to)}`);
+    if (diff.changes.length === 0) return out('no changes');
+    for (const c of diff.changes) {
+      if (c.kind === 'added') out(`+ ${c.what}: ${c.to}`);
+      else if (c.kind === 'removed') out(`- ${c.what}: ${c.from}`);
+      else out(`~ ${c.what}: ${c.from} → ${c.to}`);
+    }
   });
   addCommon(rules.command('list').description('list stored rules')).action((o: Common) =>
     readStationDb(dataDirOf(o), (db) => {

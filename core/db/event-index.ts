@@ -391,6 +391,13 @@ export class EventIndex {
     return this.db.prepare('SELECT 1 FROM markers WHERE marker_id = ?').get(markerId) !== undefined;
   }
 
+  /** Every matched rule id with its event count. */
+  matchedRules(): FacetValue[] {
+    return this.db
+      .prepare('SELECT r.rule_id AS value, count(*) AS events FROM event_rules er JOIN rules r ON r.id = er.rule GROUP BY er.rule ORDER BY events DESC, value')
+      .all() as FacetValue[];
+  }
+
   /** Some event that matched a rule (any one: for reading the rule's snapshot), or undefined. */
   anyEventOfRule(ruleId: string): EventRow | undefined {
     return this.db
@@ -442,10 +449,8 @@ export class EventIndex {
       params.push(row.id);
     }
     if (f.spoofed) clauses.push('e.stripped > 0');
-    if (f.verification !== undefined) {
-      clauses.push('e.verification = ?');
-      params.push(VERIFICATION_CODES[f.verification]);
-    }
+    // A literal, not a parameter: SQLite uses a partial index only for a term it can see.
+    if (f.verification !== undefined) clauses.push(`e.verification = ${VERIFICATION_CODES[f.verification]}`);
     if (!f.includeDeleted) clauses.push('e.deleted = 0');
     return { sql: clauses.length ? 'WHERE ' + clauses.join(' AND ') : '', params };
   }

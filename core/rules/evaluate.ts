@@ -13,7 +13,7 @@
 //   is a missing field.
 // - Ordering operators on `text` compare strings; on `boolean` they are a coercion failure.
 import type { JsonValue } from '../domain/json.js';
-import { fieldPathText, resolvePath } from './field-path.js';
+import { fieldPathText, resolveOne, resolvePath, type Resolved } from './field-path.js';
 import type { CompiledCondition, CompiledRule, FieldType, Policy } from './compiled-rule.js';
 
 /** Why a condition came out as it did. */
@@ -161,7 +161,10 @@ function byPolicy(policy: Policy): boolean {
 
 /** One condition against a payload: ANY over the places its path leads to. */
 export function evaluateCondition(c: CompiledCondition, payload: JsonValue): ConditionResult {
-  const places = resolvePath(payload, c.path);
+  // Most paths have no wildcard: one place, named by the path itself.
+  const places: Resolved[] = c.path.includes(null)
+    ? resolvePath(payload, c.path)
+    : [{ path: c.path as Array<string | number>, value: resolveOne(payload, c.path) }];
   let refValue: JsonValue | undefined = c.value;
   if (c.ref) {
     const r = resolvePath(payload, c.ref)[0];

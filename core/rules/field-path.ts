@@ -16,8 +16,24 @@ export class FieldPathError extends Error {
   override name = 'FieldPathError';
 }
 
+/**
+ * Parsed paths by text: the same few paths recur in every event's snapshot
+ * (re-verification reads millions). Bounded; the arrays are never modified.
+ */
+const parsedPaths = new Map<string, Segment[]>();
+const MAX_CACHED_PATHS = 10_000;
+
 /** `$.devices[*].temperature`, `$["dotted.key"][0]`, or `devices[*].temperature` → segments. */
 export function parseFieldPath(text: string): Segment[] {
+  const known = parsedPaths.get(text);
+  if (known) return known;
+  const segs = parsePathText(text);
+  if (parsedPaths.size >= MAX_CACHED_PATHS) parsedPaths.clear();
+  parsedPaths.set(text, segs);
+  return segs;
+}
+
+function parsePathText(text: string): Segment[] {
   const out: Segment[] = [];
   let i = text.startsWith('$') ? 1 : 0;
   if (i === 0 && text.length > 0 && text[0] !== '[') {
@@ -67,8 +83,18 @@ function checked(segs: Segment[], text: string): Segment[] {
   return segs;
 }
 
+const pathTexts = new WeakMap<ReadonlyArray<string | number | null>, string>();
+
 /** Segments (with concrete indexes) → `$.a.b[1].c`; names that are not plain identifiers are quoted. */
 export function fieldPathText(path: ReadonlyArray<string | number | null>): string {
+  const known = pathTexts.get(path);
+  if (known !== undefined) return known;
+  const t = pathTextOf(path);
+  if (parsedPaths.get(t) === path) pathTexts.set(path, t);
+  return t;
+}
+
+function pathTextOf(path: ReadonlyArray<string | number | null>): string {
   let t = '$';
   for (const s of path) {
     if (s === null) t += '[*]';
@@ -77,6 +103,19 @@ export function fieldPathText(path: ReadonlyArray<string | number | null>): stri
     else t += `[${JSON.stringify(s)}]`;
   }
   return t;
+}
+
+/** The value a path without wildcards leads to; undefined when missing (a null on the way is missing too). */
+export function resolveOne(root: JsonValue, segs: readonly Segment[]): JsonValue | undefined {
+  let v: JsonValue | undefined = root;
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i]!;
+    if (v === null || typeof v !== 'object') return undefined;
+    if (typeof s === 'number') v = Array.isArray(v) ? v[s] : undefined;
+    else if (Array.isArray(v) || !Object.prototype.hasOwnProperty.call(v, s as string)) return undefined;
+    else v = (v as Record<string, JsonValue>)[s as string];
+  }
+  return v;
 }
 
 /** One place a path leads to: the concrete path and the value there, or undefined when missing. */

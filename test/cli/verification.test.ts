@@ -134,3 +134,48 @@ describe('payload conditions (--where)', () => {
     expect(wild.stderr).toMatch(/3 wildcards, more than 2/);
   });
 });
+
+describe('rule versions and their diff', () => {
+  it('groups versions by name and says what changed: conditions added, removed, changed; action; sample rate', async () => {
+    const dir = tempDir();
+    const v2 = {
+      ...RULE,
+      rule_id: '01938a00-0000-7000-8000-0000000000bb',
+      action: 'drop',
+      sample_rate: 0.5,
+      created_at: '2026-11-15T00:00:00.000000000Z',
+      conditions: [
+        { or_group: 0, field_path: '$.devices[*].temperature', operator: 'gt', value: 95, field_type: 'numeric', on_missing_field: 'skip' },
+        { or_group: 0, field_path: '$.devices[*].id', operator: 'exists', field_type: 'any' },
+      ],
+    };
+    const file = join(dir, 'v.jsonl');
+    writeFileSync(file, [cases.consistent, line({ matched_rules: [{ rule_id: v2.rule_id }], rule_snapshot: v2 })].map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const d = join(dir, 'd');
+    expect(runTk(['import', '--data-dir', d, file]).code).toBe(0);
+    // A third version lives in the station's own rule store, in upstream's shape.
+    const v3 = { rule_id: '01938a00-0000-7000-8000-0000000000cc', name: 'Hot device', action: 'observe', sample_rate: 1, created_at: '2026-11-20T00:00:00Z', any: [{ all: [{ field: ['site'], op: 'eq', value: 'north', field_type: 'text' }] }] };
+    writeFileSync(join(dir, 'rules.json'), JSON.stringify(v3));
+    expect(runTk(['rules', 'import', '--data-dir', d, join(dir, 'rules.json')]).code).toBe(0);
+
+    const r = runTk(['rules', 'diff', '--data-dir', d, RULE.rule_id, v2.rule_id]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`from ${RULE.rule_id} "Hot device" (snapshot, created 2026-11-01T00:00:00.000000000Z, 1 events)`);
+    expect(r.stdout).toContain('~ action: observe → drop');
+    expect(r.stdout).toContain('~ sample rate: 1 → 0.5');
+    expect(r.stdout).toContain('~ group 1 condition on $.devices[*].temperature: $.devices[*].temperature gt 90 · numeric');
+    expect(r.stdout).toContain('→ $.devices[*].temperature gt 95 · numeric');
+    expect(r.stdout).toContain('+ group 1 condition: $.devices[*].id exists · any');
+    expect(r.stdout).toContain('- group 1 condition: $.site eq "north" · text');
+    const json = JSON.parse(runTk(['rules', 'diff', '--json', '--data-dir', d, v2.rule_id, v3.rule_id]).stdout);
+    expect(json.to).toMatchObject({ ruleId: v3.rule_id, source: 'station', events: 0 });
+    const unknown = runTk(['rules', 'diff', '--data-dir', d, RULE.rule_id, '01938a00-0000-7000-8000-0000000000dd']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no rule 01938a00-0000-7000-8000-0000000000dd in this station's rules or in any stored event's snapshot/);
+
+    const store = await startStation(d);
+    const versions = (await createDispatcher(storeHandlers(store))('ruleVersions', {})) as { ok: true; result: { rules: Array<{ name: string; versions: Array<{ ruleId: string }> }> } };
+    expect(versions.result.rules).toEqual([{ name: 'Hot device', versions: [expect.objectContaining({ ruleId: RULE.rule_id }), expect.objectContaining({ ruleId: v2.rule_id }), expect.objectContaining({ ruleId: v3.rule_id })] }]);
+    await store.close();
+  });
+});

@@ -16,7 +16,7 @@ export class InspectorPage {
     return this.page.getByRole('toolbar', { name: 'Event list' }).getByRole('status');
   }
   async expectCount(n: number): Promise<void> {
-    await expect(this.count()).toHaveText(`${n.toLocaleString('en-US')} events`);
+    await expect(this.count()).toHaveText(`${n.toLocaleString('en-US')} ${n === 1 ? 'event' : 'events'}`);
   }
   filters(): Locator {
     return this.page.getByRole('region', { name: 'Filters' });

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { newUuid7 } from '../../core/domain/identifier.js';
 import { sensorClient, toStruct, unary } from '../helpers/grpc-client.js';
 import { InspectorPage } from './inspector-page.js';
-import { countWhere, RULE_ID, SEED_COUNT, seedEvents, type SeedEvent } from './seed.js';
+import { countWhere, RULE_ID, SEED_COUNT, seedEvents, SUSPICIOUS, type SeedEvent } from './seed.js';
 import { expect, screenshot, seededStation, test, type SeededStation } from './station-fixture.js';
 
 let station: SeededStation;
@@ -98,7 +98,7 @@ test('filter by time: a custom range, and a drag across the timeline narrows it'
   await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2, { steps: 5 });
   await page.mouse.up();
   await expect(page).toHaveURL(/since=.*until=/);
-  await expect(ui.count()).toHaveText(/^[\d,]+ events$/);
+  await expect(ui.count()).toHaveText(/^[\d,]+ events?$/);
   const n = Number((await ui.count().textContent())!.replace(/\D/g, ''));
   expect(n).toBeGreaterThan(30);
   expect(n).toBeLessThan(SEED_COUNT / 2);
@@ -113,7 +113,7 @@ test('event detail: rule snapshot as DNF, record snapshot in the payload, $tk me
   const rule = d.getByRole('region', { name: 'Rule snapshot' });
   await expect(rule).toContainText('High temperature');
   // The condition's own item (inside its OR group's item).
-  await expect(rule.getByRole('listitem').filter({ hasText: '$.reading.temperature > 80' }).last()).toHaveText('$.reading.temperature > 80 · numeric · if missing: skip');
+  await expect(rule.getByRole('listitem').filter({ hasText: '$.reading.temperature > 80' }).last()).toContainText('$.reading.temperature > 80 · numeric · if missing: skip');
   await expect(rule).toContainText('$.reading.pressure < 9');
   await expect(rule).toContainText('$.devices[*].temperature ≥ 90');
   await expect(rule.getByText('either')).toBeVisible();
@@ -134,6 +134,37 @@ test('event detail: rule snapshot as DNF, record snapshot in the payload, $tk me
   await page.keyboard.press('Escape');
   await expect(ui.detail()).toHaveCount(0);
   expect(errorsOf(page)).toEqual([]);
+});
+
+test('rule evidence: the suspicious event is found by filter and audit, and its detail shows the verdict and the clause trace', async ({ page }) => {
+  const ui = await open(page, 'view=audit');
+  const evidence = page.getByRole('table', { name: 'Rule evidence' });
+  await expect(evidence.getByRole('row', { name: /Re-verified/ })).toContainText(String(countWhere((i) => i % 5 === 0) - 1));
+  await evidence.getByRole('button', { name: '1 events whose evidence disagrees: show them' }).click();
+  await ui.expectCount(1);
+  await expect(page).toHaveURL(/evidence=disagrees/);
+  await expect(ui.filters().getByRole('combobox', { name: 'Rule evidence' })).toHaveValue('disagrees');
+  await ui.rows().first().click();
+  const d = ui.detail();
+  await expect(d.getByRole('region', { name: 'Evidence check' }).getByRole('status')).toHaveText('Disagrees: the recorded match does not hold');
+  await expect(d.getByRole('list', { name: 'Reasons' })).toContainText('the record snapshot differs from the payload at $.reading.temperature');
+  await expect(d).toContainText(seed[SUSPICIOUS]!.event_id);
+  // The rule itself holds (group 1: temperature and pressure), so the trace says where.
+  const rule = d.getByRole('region', { name: 'Rule snapshot' });
+  await expect(rule).toContainText('this group holds');
+  await expect(rule).toContainText('✓ holds at $.reading.temperature = 85.5');
+  await expect(rule).toContainText('✗ does not hold at $.devices[1].temperature = 40');
+  await screenshot(page, 'event-detail-evidence');
+
+  // A consistent one, and a payload condition.
+  await ui.filters().getByRole('combobox', { name: 'Rule evidence' }).selectOption('');
+  await ui.filters().getByLabel('Payload condition').fill('$.devices[*].temperature >= 95');
+  await ui.filters().getByRole('button', { name: 'Apply condition' }).click();
+  // devices[0] is 57 + i % 40 (devices[1] is 40): ≥ 95 when i % 40 ≥ 38.
+  await ui.expectCount(countWhere((i) => i % 40 >= 38));
+  await expect(page).toHaveURL(/where=/);
+  await page.goto(station.ui! + `&event=${seed[0]!.event_id}`);
+  await expect(ui.detail().getByRole('region', { name: 'Evidence check' }).getByRole('status')).toHaveText('Re-verified: the rule matches this payload');
 });
 
 test('keyboard: arrows move, Enter opens, Esc closes', async ({ page }) => {
@@ -232,7 +263,7 @@ test('live tail shows an event a sensor sends over gRPC; the listener view shows
 test('delete with a reason: the event leaves the list and shows its marker', async ({ page }) => {
   const victim = seed[100]!;
   const ui = await open(page);
-  await expect(ui.count()).toHaveText(/^[\d,]+ events$/);
+  await expect(ui.count()).toHaveText(/^[\d,]+ events?$/);
   const before = Number((await ui.count().textContent())!.replace(/\D/g, ''));
   await page.getByRole('toolbar', { name: 'Event list' }).getByLabel('Go to event ID').fill(victim.event_id);
   await page.getByRole('button', { name: 'Open', exact: true }).click();

@@ -7,9 +7,12 @@
 //   skew         50 ms late; pump-3's clock runs 20 ms ahead; every 10th event 250 ms late
 //   rule         every 5th event matched "High temperature" (alert), with snapshots
 //   spoofing     every 37th event carried a `$tk.client_ip` the station stripped
+//   evidence     event 50's record snapshot holds a temperature its payload does not (re-verification: disagrees)
 import { newUuid7 } from '../../core/domain/identifier.js';
 
 export const SEED_COUNT = 240;
+/** The one event whose recorded evidence does not hold. */
+export const SUSPICIOUS = 50;
 export const START_MS = Date.UTC(2026, 11, 1);
 export const RULE_ID = '01938a00-0000-7000-8000-000000000001';
 
@@ -65,6 +68,7 @@ export function seedEvents(): SeedEvent[] {
       e.record_snapshot = { reading: { temperature: 85.5, pressure: 4.5 } };
       e.matched_field = '$.reading.temperature';
       e.matched_value = 85.5;
+      if (i === SUSPICIOUS) e.record_snapshot = { reading: { temperature: 99, pressure: 4.5 } };
     }
     if (i % 37 === 0) e.audit = { stripped_metadata: { '$tk.client_ip': '6.6.6.6' }, client_timestamp_source: 'event' };
     return e;

@@ -21,6 +21,9 @@ export interface Filter {
   text?: string | undefined;
   includeDeleted: boolean;
   spoofed: boolean;
+  /** A payload condition, e.g. `$.devices[*].temperature > 90`. */
+  where?: string | undefined;
+  verification?: 'agrees' | 'disagrees' | 'not_verifiable' | undefined;
 }
 
 export interface Location {
@@ -57,6 +60,8 @@ export function parseLocation(search: string): Location {
       text: p.get('text') ?? undefined,
       includeDeleted: p.get('deleted') === '1',
       spoofed: p.get('spoofed') === '1',
+      where: p.get('where') ?? undefined,
+      verification: ((v) => (v === 'agrees' || v === 'disagrees' || v === 'not_verifiable' ? v : undefined))(p.get('evidence')),
     },
   };
 }
@@ -77,6 +82,8 @@ export function formatLocation(l: Location): string {
   if (f.text) p.set('text', f.text);
   if (f.includeDeleted) p.set('deleted', '1');
   if (f.spoofed) p.set('spoofed', '1');
+  if (f.where) p.set('where', f.where);
+  if (f.verification) p.set('evidence', f.verification);
   if (l.order === 'asc') p.set('order', 'asc');
   if (l.event) p.set('event', l.event);
   const s = p.toString();
@@ -101,6 +108,8 @@ export function apiFilter(f: Filter, nowMs = Date.now()): Args<'countEvents'> {
     ...(f.text?.trim() ? { text: f.text.trim() } : {}),
     includeDeleted: f.includeDeleted,
     ...(f.spoofed ? { spoofed: true } : {}),
+    ...(f.where?.trim() ? { where: f.where.trim() } : {}),
+    ...(f.verification ? { verification: f.verification } : {}),
   };
 }
 

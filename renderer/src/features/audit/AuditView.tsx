@@ -73,6 +73,37 @@ function AuditFigures() {
         {a.spoofUnknown > 0 && <p className="muted">{a.spoofUnknown.toLocaleString()} events were indexed before spoof attempts were counted; run tk reindex to count them.</p>}
       </section>
 
+      <section className="card" aria-label="Rule evidence">
+        <h2>Rule evidence, re-verified</h2>
+        <p className="muted">Each recorded match is checked again: does the rule snapshot match the payload, do the matched field and value and the record snapshot agree with it?</p>
+        <table className="figures" aria-label="Rule evidence">
+          <tbody>
+            <tr className={a.verification.disagrees > 0 ? 'flagged' : ''}>
+              <th scope="row">Disagrees with the payload</th>
+              <td className={a.verification.disagrees > 0 ? 'flag' : ''}>{count(a.verification.disagrees, { verification: 'disagrees' }, 'events whose evidence disagrees')}</td>
+            </tr>
+            <tr>
+              <th scope="row">Re-verified</th>
+              <td>{count(a.verification.agrees, { verification: 'agrees' }, 're-verified events')}</td>
+            </tr>
+            <tr>
+              <th scope="row">Not verifiable (unreadable snapshot)</th>
+              <td>{count(a.verification.not_verifiable, { verification: 'not_verifiable' }, 'events that cannot be verified')}</td>
+            </tr>
+            <tr>
+              <th scope="row">No rule matched</th>
+              <td>{a.verification.none.toLocaleString()}</td>
+            </tr>
+            {a.verification.unchecked > 0 && (
+              <tr>
+                <th scope="row">Indexed before checks existed (run tk reindex)</th>
+                <td>{a.verification.unchecked.toLocaleString()}</td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </section>
+
       <div className="audit-grid">
         {Object.entries(a.system).map(([key, values]) => (
           <section className="card" key={key} aria-label={SYSTEM_LABELS[key] ?? key}>

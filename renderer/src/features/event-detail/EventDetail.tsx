@@ -4,7 +4,7 @@
 // attempts, the stored line itself, and its delete marker — or a delete form.
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiCallError } from '../../api/client';
-import type { EventDetail as Detail } from '../../../../core/api/contract';
+import type { ConditionResult, EventDetail as Detail, Verification } from '../../../../core/api/contract';
 import { CopyJson, JsonTree } from '../../ui/JsonTree';
 import { Time } from '../../ui/Time';
 import { diffMs, formatMs, uuid7Time } from '../../ui/time';
@@ -26,8 +26,61 @@ function Facts({ rows, label }: { rows: Array<[string, ReactNode]>; label: strin
   );
 }
 
-function RuleSnapshot({ snapshot, title }: { snapshot: unknown; title: string }) {
+type RuleCheck = Verification['rules'][number];
+
+const WHY: Record<ConditionResult['why'], string> = {
+  compared: '',
+  missing: 'field missing',
+  coercion_failed: 'value not of the field type',
+  ref_missing: 'compared field missing',
+};
+
+/** How one condition fared against this payload, in words. */
+function Outcome({ c }: { c: ConditionResult }) {
+  const where = c.at ? ` at ${c.at}` : '';
+  const value = c.value !== undefined ? ` = ${JSON.stringify(c.value)}` : '';
+  const policy = c.why !== 'compared' ? ` (${WHY[c.why]}; policy ${c.policy ?? 'skip'})` : '';
+  return (
+    <span className={`outcome ${c.holds ? 'holds' : 'fails'}`}>
+      {c.holds ? '✓ holds' : '✗ does not hold'}
+      {where}
+      {value}
+      {policy}
+    </span>
+  );
+}
+
+const VERDICT_TEXT: Record<Verification['verdict'], string> = {
+  agrees: 'Re-verified: the rule matches this payload',
+  disagrees: 'Disagrees: the recorded match does not hold',
+  not_verifiable: 'Not verifiable',
+};
+
+function Evidence({ v }: { v: Verification }) {
+  return (
+    <section className={`card verdict-${v.verdict}`} aria-label="Evidence check">
+      <h3>
+        <span className={`badge verdict ${v.verdict}`} role="status">
+          {VERDICT_TEXT[v.verdict]}
+        </span>
+        {v.sampled && <span className="badge">sampled rule</span>}
+      </h3>
+      {v.reasons.length > 0 && (
+        <ul aria-label="Reasons">
+          {v.reasons.map((r) => (
+            <li key={r}>{r}</li>
+          ))}
+        </ul>
+      )}
+      {v.sampled && <p className="muted">The rule samples records (sample rate below 1): the sensor evaluated only some of them; a match still has to hold.</p>}
+      {v.recordSnapshotConsistent === true && <p className="muted">The record snapshot holds the payload's own values.</p>}
+    </section>
+  );
+}
+
+function RuleSnapshot({ snapshot, title, check }: { snapshot: unknown; title: string; check?: RuleCheck | undefined }) {
   const r = ruleText(snapshot);
+  const trace = check?.evaluation;
   const name = (snapshot as { name?: unknown } | null)?.name;
   return (
     <section className="card" aria-label={title}>
@@ -36,6 +89,7 @@ function RuleSnapshot({ snapshot, title }: { snapshot: unknown; title: string })
         {typeof name === 'string' ? `: ${name}` : ''}
       </h3>
       <Facts label={`${title} facts`} rows={r.facts} />
+      {check?.problem && <p className="problem">Cannot be evaluated: {check.problem}</p>}
       {r.groups.length === 0 ? (
         <p className="muted">The snapshot holds no conditions.</p>
       ) : (
@@ -43,8 +97,9 @@ function RuleSnapshot({ snapshot, title }: { snapshot: unknown; title: string })
           <p className="muted">Matches when {r.groups.length > 1 ? 'any one of these groups holds (all conditions in it)' : 'all of these hold'}:</p>
           <ol className="dnf-groups">
             {r.groups.map((g, i) => (
-              <li key={i} className="dnf-group">
+              <li key={i} className={`dnf-group${trace ? (trace.groups[i]?.holds ? ' holds' : ' fails') : ''}`}>
                 {r.groups.length > 1 && <span className="dnf-or">{i === 0 ? 'either' : 'or'}</span>}
+                {trace && <span className="group-outcome">{trace.groups[i]?.holds ? ' — this group holds' : ' — this group does not hold'}</span>}
                 <ul>
                   {g.map((c, j) => (
                     <li key={j}>
@@ -56,6 +111,11 @@ function RuleSnapshot({ snapshot, title }: { snapshot: unknown; title: string })
                           {n}
                         </span>
                       ))}
+                      {trace?.groups[i]?.conditions[j] && (
+                        <div className="trace">
+                          <Outcome c={trace.groups[i]!.conditions[j]!} />
+                        </div>
+                      )}
                     </li>
                   ))}
                 </ul>
@@ -204,6 +264,8 @@ function DetailBody({ d, onDeleted }: { d: Detail; onDeleted(): void }) {
         </p>
       )}
 
+      {d.verification && <Evidence v={d.verification} />}
+
       {(e.matched_rules?.length ?? 0) > 0 && (
         <section aria-label="Matched rules">
           <h3>Matched rules</h3>
@@ -223,7 +285,7 @@ function DetailBody({ d, onDeleted }: { d: Detail; onDeleted(): void }) {
             ]}
           />
           {snapshots.map((s, i) => (
-            <RuleSnapshot key={i} snapshot={s} title={snapshots.length > 1 ? `Rule snapshot ${i + 1}` : 'Rule snapshot'} />
+            <RuleSnapshot key={i} snapshot={s} title={snapshots.length > 1 ? `Rule snapshot ${i + 1}` : 'Rule snapshot'} check={d.verification?.rules[i]} />
           ))}
         </section>
       )}

@@ -68,7 +68,8 @@ export function ruleText(snapshot: unknown): RuleText {
       if (!byGroup.has(g)) byGroup.set(g, []);
       byGroup.get(g)!.push(conditionText(c));
     }
-    groups = [...byGroup.values()];
+    // By group number, as the evaluator orders them (its trace refers to these positions).
+    groups = [...byGroup.entries()].sort((a, b) => Number(a[0]) - Number(b[0])).map(([, g]) => g);
   } else if (Array.isArray(r.or_groups)) {
     groups = r.or_groups.map((g) => (isObj(g) && Array.isArray(g.conditions) ? g.conditions.filter(isObj).map(conditionText) : []));
   }

@@ -109,7 +109,7 @@ export function EventBrowser() {
       <FilterBar facets={facets} />
       <div className="toolbar" role="toolbar" aria-label="Event list">
         <span role="status" aria-live="polite" className="count">
-          {timeline ? `${total.toLocaleString()} events` : w.state.kind !== 'error' ? 'Counting…' : ''}
+          {timeline ? `${total.toLocaleString()} ${total === 1 ? 'event' : 'events'}` : w.state.kind !== 'error' ? 'Counting…' : ''}
         </span>
         <label>
           Order
@@ -147,7 +147,7 @@ export function EventBrowser() {
               )
             }
           >
-            {api.kind === 'desktop' ? 'Save…' : 'Download'} {total.toLocaleString()} events
+            {api.kind === 'desktop' ? 'Save…' : 'Download'} {total.toLocaleString()} {total === 1 ? 'event' : 'events'}
           </button>
           {exportProblem && <span role="alert" className="problem">{exportProblem}</span>}
         </span>
@@ -175,7 +175,7 @@ export function EventBrowser() {
           <p role="status">Loading events…</p>
         ) : total === 0 ? (
           <p role="status" className="empty">
-            {filter.meta.length || filter.sensor || filter.rule || filter.text || filter.preset || filter.since || filter.until || filter.spoofed
+            {filter.meta.length || filter.sensor || filter.rule || filter.text || filter.where || filter.verification || filter.preset || filter.since || filter.until || filter.spoofed
               ? 'No events match these filters.'
               : 'No events yet. Sensors report to this station over gRPC; tk import adds files of events.'}
           </p>

@@ -77,6 +77,8 @@ export function FilterBar({ facets }: { facets: Facets | null }) {
   const utc = usePrefs((s) => s.utc);
   const [text, setText] = useState(filter.text ?? '');
   useEffect(() => setText(filter.text ?? ''), [filter.text]);
+  const [where, setWhere] = useState(filter.where ?? '');
+  useEffect(() => setWhere(filter.where ?? ''), [filter.where]);
   const allKeys = Object.keys(facets?.metadata ?? {});
   const userKeys = allKeys.filter((k) => !k.startsWith('$'));
   const systemKeys = allKeys.filter((k) => k.startsWith('$'));
@@ -162,6 +164,15 @@ export function FilterBar({ facets }: { facets: Facets | null }) {
           </label>
           <button type="submit">Search</button>
         </form>
+        <label>
+          Rule evidence
+          <select value={filter.verification ?? ''} onChange={(e) => set({ verification: (e.target.value || undefined) as Filter['verification'] })}>
+            <option value="">Any</option>
+            <option value="disagrees">Disagrees with the payload</option>
+            <option value="agrees">Re-verified</option>
+            <option value="not_verifiable">Not verifiable</option>
+          </select>
+        </label>
         <label className="check">
           <input type="checkbox" checked={filter.includeDeleted} onChange={(e) => set({ includeDeleted: e.target.checked })} />
           Show deleted
@@ -172,6 +183,18 @@ export function FilterBar({ facets }: { facets: Facets | null }) {
         </label>
       </div>
       <div className="filter-row">
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            set({ where: where.trim() || undefined });
+          }}
+        >
+          <label>
+            Payload condition
+            <input className="mono" value={where} onChange={(e) => setWhere(e.target.value)} placeholder="$.devices[*].temperature > 90" size={30} />
+          </label>
+          <button type="submit">Apply condition</button>
+        </form>
         <PairAdder label="Metadata" keys={userKeys} facets={facets} system={false} onAdd={(k, v) => set({ meta: [...filter.meta, [k, v]] })} />
         <PairAdder label="$tk" keys={systemKeys} facets={facets} system onAdd={(k, v) => set({ meta: [...filter.meta, [k, v]] })} />
         {filter.meta.length > 0 && (
@@ -188,7 +211,7 @@ export function FilterBar({ facets }: { facets: Facets | null }) {
             ))}
           </ul>
         )}
-        <button type="button" onClick={() => setFilter({ preset: undefined, since: undefined, until: undefined, by: 'received', sensor: undefined, rule: undefined, meta: [], text: undefined, includeDeleted: false, spoofed: false })}>
+        <button type="button" onClick={() => setFilter({ preset: undefined, since: undefined, until: undefined, by: 'received', sensor: undefined, rule: undefined, meta: [], text: undefined, includeDeleted: false, spoofed: false, where: undefined, verification: undefined })}>
           Clear filters
         </button>
       </div>
