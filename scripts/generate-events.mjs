@@ -63,6 +63,18 @@ const RULES = Array.from({ length: 12 }, (_, i) => {
   };
 });
 
+function compare(v, op, x) {
+  return op === 'gt' ? v > x : op === 'lt' ? v < x : op === 'gte' ? v >= x : v === x;
+}
+/** The generator's rules are one AND group of `reading.<field> op number` (any element for arrays) and maybe `status eq`. */
+function holds(rule, payload) {
+  return rule.conditions.every((c) => {
+    if (c.field_path === '$.status') return payload.status === c.value;
+    const v = payload.reading[c.field_path.replace('$.reading.', '').replace('[*]', '')];
+    return Array.isArray(v) ? v.some((e) => compare(e, c.operator, c.value)) : compare(v, c.operator, c.value);
+  });
+}
+
 const out = values.out ? createWriteStream(values.out, { highWaterMark: 4 * 1024 * 1024 }) : process.stdout;
 let buf = '';
 for (let i = 0; i < N; i++) {
@@ -104,16 +116,22 @@ for (let i = 0; i < N; i++) {
     },
   };
   if (rand() < 0.6) {
-    const matched = [pick(RULES), ...(rand() < 0.2 ? [pick(RULES)] : [])].filter((r, k, a) => a.indexOf(r) === k);
-    const first = matched[0];
-    const field = first.conditions[0].field_path.replace('$.reading.', '').replace('[*]', '');
-    event.matched_rules = matched.map((r) => ({ rule_id: r.rule_id, action: r.action }));
-    event.rule_snapshot = first;
-    if (matched.length > 1) event.rule_snapshots = matched;
-    event.record_snapshot = { reading: { [field]: reading[field] } };
-    event.matched_field = first.conditions[0].field_path.replace('[*]', '[1]');
-    event.matched_value = Array.isArray(reading[field]) ? reading[field][1] : reading[field];
-    event.matched_condition = ['any', 0, 'all', 0];
+    // Only rules whose conditions hold for this payload: the station re-verifies every recorded match.
+    const matched = RULES.filter((r) => holds(r, payload)).slice(0, 2);
+    if (matched.length > 0) {
+      const first = matched[0];
+      const c = first.conditions[0];
+      const field = c.field_path.replace('$.reading.', '').replace('[*]', '');
+      const value = reading[field];
+      const index = Array.isArray(value) ? value.findIndex((v) => compare(v, c.operator, c.value)) : -1;
+      event.matched_rules = matched.map((r) => ({ rule_id: r.rule_id, action: r.action }));
+      event.rule_snapshot = first;
+      if (matched.length > 1) event.rule_snapshots = matched;
+      event.record_snapshot = { reading: { [field]: value } };
+      event.matched_field = index >= 0 ? c.field_path.replace('[*]', `[${index}]`) : c.field_path;
+      event.matched_value = index >= 0 ? value[index] : value;
+      event.matched_condition = ['any', 0, 'all', 0];
+    }
   }
   buf += JSON.stringify(event) + '\n';
   if (buf.length > 1 << 20) {

@@ -240,7 +240,8 @@ describe('tk verify and reindex', () => {
     const dir = tempDir();
     const data = join(dir, 'data');
     const now = new Date().toISOString();
-    const items = Array.from({ length: 5 }, (_, i) => line({ server_received_at: now, payload: { i, word: 'abc' } }));
+    // Payloads keep the temperature the rule snapshot matched, so their evidence re-verifies.
+    const items = Array.from({ length: 5 }, (_, i) => line({ server_received_at: now, payload: { i, word: 'abc', temperature: 95.5 } }));
     items.push(line({ server_received_at: '2026-11-01T00:00:00Z' }));
     expect(runTk(['import', '--data-dir', data, writeJsonl(join(dir, 'in.jsonl'), items)]).code).toBe(0);
     return { data, dir };
