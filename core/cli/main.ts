@@ -222,9 +222,10 @@ export function buildProgram(): Command {
       .option('--max-message-bytes <n>', 'largest request accepted', String(DEFAULT_MAX_MESSAGE_BYTES))
       .option('--require-api-key', 'sensors must present an API key (always so beyond loopback; see tk keys)')
       .option('--open', 'open the UI in the default browser once ready')
+      .option('--evaluate', "evaluate the station's ACTIVE rules for events reported without a match, and store the evidence")
       .option('--timings <file>', 'on exit, write each ReportEvents call\'s station time (ms) to FILE as JSON (npm run bench)'),
     false,
-  ).action(async (o: Common & { grpc: string; http: string | false; batchLimit: string; maxMessageBytes: string; requireApiKey?: boolean; timings?: string; open?: boolean }) => {
+  ).action(async (o: Common & { grpc: string; http: string | false; batchLimit: string; maxMessageBytes: string; requireApiKey?: boolean; timings?: string; open?: boolean; evaluate?: boolean }) => {
     const batchLimit = positiveInt(o.batchLimit, '--batch-limit');
     const maxMessageBytes = positiveInt(o.maxMessageBytes, '--max-message-bytes');
     const m = /^(.+):(\d+)$/.exec(o.grpc);
@@ -246,6 +247,7 @@ export function buildProgram(): Command {
         batchLimit,
         maxMessageBytes,
         requireApiKey,
+        evaluate: o.evaluate === true,
         log,
         ...(o.timings ? { onCallTime: (ms: number) => callTimes.push(ms) } : {}),
       });

@@ -15,6 +15,7 @@ import { clientIpOf } from '../ingest/peer-address.js';
 import { syncRules, type RuleSync } from '../rules/rule-sync.js';
 import { checkApiKey } from '../domain/api-key.js';
 import { ListenerActivity, type ActivitySnapshot } from '../ingest/listener-activity.js';
+import { snapshotOfDefinition, stationRules } from '../rules/station-evaluation.js';
 
 export const SENSOR_SERVICE = 'trapperkeeper.sensor.v1.SensorAPI';
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
@@ -32,6 +33,8 @@ export interface ListenerOptions {
   maxMessageBytes?: number;
   /** Sensors must present an API key (x-api-key); always so beyond loopback. */
   requireApiKey?: boolean;
+  /** Evaluate the station's ACTIVE rules for events reported without a match (`tk serve --evaluate`). */
+  evaluate?: boolean;
   /** Called with each ReportEvents call's time from its bytes arriving to its answer (ms). */
   onCallTime?: (ms: number) => void;
   log?: (message: string) => void;
@@ -121,6 +124,9 @@ export class SensorListener {
     const activity = new ListenerActivity();
     // Keys cannot change while the station runs (`tk keys` needs the store), so they are read once.
     const secrets = store.station.hmacSecrets();
+    // Rules cannot change while the station runs either (`tk rules import` needs the store).
+    const ruleSnapshots = opts.evaluate ? store.station.rules().filter((r) => r.state === 'active').map(snapshotOfDefinition) : undefined;
+    if (ruleSnapshots) stationRules(ruleSnapshots); // a rule the evaluator cannot read fails the start, not every call
     const keys = store.station.storedKeys();
     /** null when the call may go on; otherwise the status to end it with. Keys are never logged. */
     const refuse = (call: { metadata: grpc.Metadata }): grpc.ServiceError | null => {
@@ -167,7 +173,7 @@ export class SensorListener {
         };
         const at = arrival.receivedAt.toString();
         const clientIp = arrival.clientIp ?? null;
-        pool.ingest(call.request.bytes, arrivalFacts(arrival)).then(async (prepared) => {
+        pool.ingest(call.request.bytes, arrivalFacts(arrival, ruleSnapshots)).then(async (prepared) => {
           const result = await storePrepared(store, prepared, batchLimit);
           activity.recordCall(at, clientIp, result.results.map((r, i) => ({
             eventId: r.event_id,

@@ -9,6 +9,7 @@ import { encodeEvent, encodePayload, LineError, type EncodedEvent, type EventAud
 import { MetadataError, sanitizeIncomingMetadata } from '../domain/metadata.js';
 import type { JsonObject, JsonValue } from '../domain/json.js';
 import { structToJson, valueToJson, StructError, type ProtoStruct, type ProtoValue } from './struct-json.js';
+import { evaluateAtStation, type StationRule } from '../rules/station-evaluation.js';
 import { ruleToSnapshot, type ProtoRule } from './rule-snapshot.js';
 
 type ProtoTimestamp = { seconds?: unknown; nanos?: unknown } | null | undefined;
@@ -49,6 +50,8 @@ export interface Arrival {
   clientIp?: string | undefined;
   apiType?: string | undefined;
   apiVersion?: string | undefined;
+  /** `tk serve --evaluate`: the station's ACTIVE rules, for events reported without a match of their own. */
+  rules?: StationRule[] | undefined;
 }
 
 export type EventStatus = 'EVENT_STATUS_ACCEPTED' | 'EVENT_STATUS_REJECTED' | 'EVENT_STATUS_ERROR';
@@ -151,6 +154,8 @@ export function prepareEvent(ev: DecodedEvent, req: DecodedRequest, arrival: Arr
     else if (ev.matched_value) line.matched_value = valueToJson(ev.matched_value);
     if (ev.matchedConditionJson) line.matched_condition = ev.matchedConditionJson;
     else if (ev.matched_condition) line.matched_condition = (ev.matched_condition.values ?? []).map(valueToJson);
+    // No evidence from the sensor: the station evaluates its own rules, when asked to.
+    if (arrival.rules && !line.matched_rules && !line.rule_snapshot) evaluateAtStation(line, arrival.rules);
     const audit: EventAudit = { client_timestamp_source: source };
     if (md.stripped) audit.stripped_metadata = md.stripped;
     if (md.claimedSensorId !== undefined) audit.claimed_sensor_id = md.claimedSensorId;
