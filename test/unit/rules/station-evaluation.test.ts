@@ -3,8 +3,9 @@ import { compileRule } from '../../../core/rules/compiled-rule.js';
 import { evaluateAtStation, recordSnapshot, stationRules } from '../../../core/rules/station-evaluation.js';
 import { verifyEvent } from '../../../core/rules/verify-event.js';
 import { makeEvent } from '../../helpers/station.js';
+import type { JsonObject, JsonValue } from '../../../core/domain/json.js';
 
-const snap = (conditions: object[], extra: object = {}) => ({ rule_id: 'r1', name: 'n', action: 'observe', sample_rate: 1, conditions, ...extra });
+const snap = (conditions: JsonValue[]): JsonObject => ({ rule_id: 'r1', name: 'n', action: 'observe', sample_rate: 1, conditions });
 
 describe('record snapshots the station extracts', () => {
   it('keeps the fields every condition reads, the matched elements of nested wildcards, and field_ref targets', () => {
@@ -12,7 +13,7 @@ describe('record snapshots the station extracts', () => {
       { or_group: 0, field_path: '$.plants[*].lines[*].pressure', operator: 'gt', value: 5, field_type: 'numeric' },
       { or_group: 0, field_path: '$.limit', operator: 'lt', field_ref: '$.max', field_type: 'numeric' },
     ]));
-    const payload = { plants: [{ name: 'a', lines: [{ pressure: 1 }, { pressure: 7 }] }, { lines: [{ pressure: 9, id: 'x' }] }], limit: 3, max: 10, other: 'no' };
+    const payload: JsonValue = { plants: [{ name: 'a', lines: [{ pressure: 1 }, { pressure: 7 }] }, { lines: [{ pressure: 9, id: 'x' }] }], limit: 3, max: 10, other: 'no' };
     expect(recordSnapshot(rule, payload)).toEqual({ plants: [{ lines: [{ pressure: 7 }] }, { lines: [{ pressure: 9 }] }], limit: 3, max: 10 });
   });
 
