@@ -17,6 +17,8 @@ export interface CompiledCondition {
   /** Position in its OR group as written. */
   index: number;
   path: Segment[];
+  /** The path has a wildcard. */
+  wild: boolean;
   pathText: string;
   op: Operator;
   type: FieldType;
@@ -111,6 +113,7 @@ function condition(c: JsonObject, index: number, defaultMissing: Policy, where: 
   const out: CompiledCondition = {
     index,
     path,
+    wild: path.includes(null),
     pathText: fieldPathText(path),
     op,
     type: typeOf(c.field_type),

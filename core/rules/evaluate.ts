@@ -162,7 +162,7 @@ function byPolicy(policy: Policy): boolean {
 /** One condition against a payload: ANY over the places its path leads to. */
 export function evaluateCondition(c: CompiledCondition, payload: JsonValue): ConditionResult {
   // Most paths have no wildcard: one place, named by the path itself.
-  const places: Resolved[] = c.path.includes(null)
+  const places: Resolved[] = c.wild
     ? resolvePath(payload, c.path)
     : [{ path: c.path as Array<string | number>, value: resolveOne(payload, c.path) }];
   let refValue: JsonValue | undefined = c.value;
@@ -205,33 +205,79 @@ export function evaluateCondition(c: CompiledCondition, payload: JsonValue): Con
 }
 
 /**
+ * Whether one condition holds, without building results or path texts: the
+ * same decisions as evaluateCondition, for the many payloads that do not
+ * match (filters, evaluation at ingest).
+ */
+export function conditionHolds(c: CompiledCondition, payload: JsonValue): boolean {
+  let refValue: JsonValue | undefined = c.value;
+  if (c.ref) {
+    const r = resolveOne(payload, c.ref);
+    if (r === undefined || r === null) return c.onMissing === 'match';
+    refValue = r;
+  }
+  const at = (v: JsonValue | undefined): boolean => {
+    if (v === undefined || v === null) return (c.op === 'is_null' && v === null) || c.onMissing === 'match';
+    const r = apply(c, v, refValue);
+    return r === FAILED ? c.onCoercionFail === 'match' : r;
+  };
+  const segs = c.path;
+  if (!c.wild) return at(resolveOne(payload, segs));
+  let places = 0;
+  const walk = (v: JsonValue | undefined, i: number): boolean => {
+    for (; i < segs.length; i++) {
+      const s = segs[i]!;
+      if (s === null) {
+        if (!Array.isArray(v)) {
+          places++;
+          return at(undefined);
+        }
+        for (const e of v) if (walk(e, i + 1)) return true;
+        return false;
+      }
+      if (v === null || typeof v !== 'object') v = undefined;
+      else if (typeof s === 'number') v = Array.isArray(v) ? v[s] : undefined;
+      else v = !Array.isArray(v) && Object.prototype.hasOwnProperty.call(v, s) ? (v as Record<string, JsonValue>)[s] : undefined;
+      if (v === undefined || (v === null && i + 1 < segs.length)) {
+        places++;
+        return at(undefined);
+      }
+    }
+    places++;
+    return at(v);
+  };
+  // A wildcard over an empty array leaves no place to look at: a missing field.
+  return walk(payload, 0) || (places === 0 && c.onMissing === 'match');
+}
+
+/**
  * The rule against a payload. `trace`: evaluate every condition of every
- * group (for the detail view); otherwise stop at the first group that holds
- * and the first condition that fails in a group.
+ * group (for the detail view); otherwise decide with conditionHolds, stop at
+ * the first group that holds, and describe only that group.
  */
 export function evaluateRule(rule: CompiledRule, payload: JsonValue, trace = true): Evaluation {
   const groups: GroupResult[] = [];
   let group: number | null = null;
-  for (let gi = 0; gi < rule.groups.length; gi++) {
+  if (!trace) {
+    const gi = rule.groups.findIndex((g) => g.every((c) => conditionHolds(c, payload)));
+    if (gi < 0) return { matched: false, group: null, groups };
+    groups.push({ index: gi, holds: true, conditions: rule.groups[gi]!.map((c) => evaluateCondition(c, payload)) });
+    group = gi;
+  }
+  for (let gi = 0; trace && gi < rule.groups.length; gi++) {
     const conditions: ConditionResult[] = [];
     let holds = true;
     for (const c of rule.groups[gi]!) {
       const r = evaluateCondition(c, payload);
       conditions.push(r);
-      if (!r.holds) {
-        holds = false;
-        if (!trace) break;
-      }
+      if (!r.holds) holds = false;
     }
     groups.push({ index: gi, holds, conditions });
-    if (holds && group === null) {
-      group = gi;
-      if (!trace) break;
-    }
+    if (holds && group === null) group = gi;
   }
   const out: Evaluation = { matched: group !== null, group, groups };
   if (group !== null) {
-    const first = groups[group]!.conditions.find((c) => c.why === 'compared' && c.at !== undefined);
+    const first = groups.find((g) => g.index === group)!.conditions.find((c) => c.why === 'compared' && c.at !== undefined);
     if (first) {
       out.matchedField = first.at!;
       if (first.value !== undefined) out.matchedValue = first.value;
@@ -247,7 +293,7 @@ export function satisfyingPlaces(rule: CompiledRule, payload: JsonValue): Array<
     for (const c of g) {
       for (const p of resolvePath(payload, c.path)) {
         if (p.value === undefined) continue;
-        const one = evaluateCondition({ ...c, path: p.path }, payload);
+        const one = evaluateCondition({ ...c, path: p.path, wild: false }, payload);
         if (one.holds && one.why === 'compared') out.push({ at: fieldPathText(p.path), value: p.value });
       }
     }

@@ -7,7 +7,7 @@
 // boolean, anything else as text.
 import type { JsonValue } from '../domain/json.js';
 import { operatorOf, type CompiledRule } from './compiled-rule.js';
-import { evaluateRule } from './evaluate.js';
+import { conditionHolds } from './evaluate.js';
 import { fieldPathText, parseFieldPath } from './field-path.js';
 
 export class WhereError extends Error {
@@ -54,10 +54,10 @@ function wrap(c: { path: ReturnType<typeof parseFieldPath>; op: ReturnType<typeo
     name: 'where',
     action: '',
     sampleRate: 1,
-    groups: [[{ index: 0, path: c.path, pathText: fieldPathText(c.path), op: c.op, type: c.type, ...(c.value !== undefined ? { value: c.value } : {}), onMissing: 'skip', onCoercionFail: 'skip' }]],
+    groups: [[{ index: 0, path: c.path, wild: c.path.includes(null), pathText: fieldPathText(c.path), op: c.op, type: c.type, ...(c.value !== undefined ? { value: c.value } : {}), onMissing: 'skip', onCoercionFail: 'skip' }]],
   };
 }
 
 export function payloadMatches(rule: CompiledRule, payload: JsonValue): boolean {
-  return evaluateRule(rule, payload, false).matched;
+  return rule.groups.some((g) => g.every((c) => conditionHolds(c, payload)));
 }

@@ -76,7 +76,7 @@ export function recordSnapshot(rule: CompiledRule, payload: JsonValue): JsonValu
       const wild = c.path.includes(null);
       for (const place of resolvePath(payload, c.path)) {
         if (place.value === undefined) continue;
-        if (wild && !evaluateCondition({ ...c, path: place.path }, payload).holds) continue;
+        if (wild && !evaluateCondition({ ...c, path: place.path, wild: false }, payload).holds) continue;
         put(place.path, place.value);
       }
       if (c.ref) {

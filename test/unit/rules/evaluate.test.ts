@@ -249,3 +249,34 @@ describe('rule shapes', () => {
     }
   });
 });
+
+describe('the quick path (no trace) decides exactly as the traced one', () => {
+  it('on thousands of generated payloads and conditions', () => {
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const leaves: JsonValue[] = [null, 0, 5, 95, -3, '95', ' 7 ', 'abc', '', true, false, 'TEMP-1', [], {}];
+    const value = (depth: number): JsonValue => {
+      if (depth > 2 || rand() < 0.4) return pick(leaves);
+      if (rand() < 0.5) return Array.from({ length: Math.floor(rand() * 3) }, () => value(depth + 1));
+      return Object.fromEntries(['a', 'b'].filter(() => rand() < 0.7).map((k) => [k, value(depth + 1)]));
+    };
+    const paths = ['$.a', '$.a.b', '$.a[*]', '$.a[*].b', '$.a[0].b', '$.a[*][*]', '$.b[*].a'];
+    const ops = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'prefix', 'suffix', 'contains', 'in', 'exists', 'is_null'];
+    for (let n = 0; n < 3000; n++) {
+      const op = pick(ops);
+      const c: Cond = { field_path: pick(paths), operator: op, field_type: pick(['numeric', 'text', 'boolean', 'any']), on_missing_field: pick(['skip', 'match', 'fail']), on_coercion_fail: pick(['skip', 'match', 'fail']) };
+      if (op === 'in') c.value = pick([[5, 95], ['abc', '5']]);
+      else if (op !== 'exists' && op !== 'is_null') {
+        if (rand() < 0.2) c.field_ref = '$.b';
+        else c.value = pick([5, 90, 'TEMP', 'ab', true]);
+      }
+      const r = rule([c], [{ field_path: pick(paths), operator: 'exists', on_missing_field: pick(['skip', 'match']) }]);
+      const payload = { a: value(0), b: value(1) };
+      const full = evaluateRule(r, payload, true);
+      const quick = evaluateRule(r, payload, false);
+      expect([quick.matched, quick.group], JSON.stringify({ c, payload })).toEqual([full.matched, full.group]);
+      if (full.matched) expect(quick.matchedField).toBe(full.matchedField);
+    }
+  });
+});
