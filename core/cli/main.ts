@@ -526,8 +526,9 @@ export function buildProgram(): Command {
       else {
         out(`${report.files} files, ${report.lines} lines (${report.events} events, ${report.markers} markers): ${report.findings.length === 0 ? 'OK' : `${report.findings.length} problems`}`);
         for (const f of report.findings) out(`  ${f.file}${f.line ? `:${f.line}` : ''}: ${f.problem}`);
-        if (report.suspicious.length > 0) {
-          out(`${report.suspicious.length} events whose recorded rule match does not hold against their payload:`);
+        if (report.suspiciousCount > 0) {
+          const more = report.suspiciousCount > report.suspicious.length ? ` (the first ${report.suspicious.length}; tk query --verification disagrees lists all)` : '';
+          out(`${report.suspiciousCount} events whose recorded rule match does not hold against their payload${more}:`);
           for (const s of report.suspicious) out(`  ${s.file}:${s.line}: event ${s.event_id}: ${s.reasons.join('; ')}`);
         }
         if (report.notVerifiable > 0) out(`${report.notVerifiable} events carry a rule snapshot that cannot be evaluated (tk query --verification not_verifiable)`);

@@ -23,15 +23,20 @@ export interface VerifyReport {
   events: number;
   markers: number;
   findings: VerifyFinding[];
-  /** Events whose recorded rule match does not hold against their own payload (core/rules/verify-event.ts). */
+  /** Events whose recorded rule match does not hold against their own payload (core/rules/verify-event.ts); the first MAX_LISTED. */
   suspicious: Array<{ file: string; line: number; event_id: string; reasons: string[] }>;
+  /** How many there are in all. */
+  suspiciousCount: number;
   /** Events whose rule snapshot could not be evaluated. */
   notVerifiable: number;
 }
 
+/** Suspicious events listed in a report; all are counted (tk query --verification disagrees lists them all). */
+export const MAX_LISTED = 1000;
+
 export function verifyStore(root: string, onProgress?: (file: string) => void): VerifyReport {
   const dir = new DataDir(root);
-  const report: VerifyReport = { ok: true, files: 0, lines: 0, events: 0, markers: 0, findings: [], suspicious: [], notVerifiable: 0 };
+  const report: VerifyReport = { ok: true, files: 0, lines: 0, events: 0, markers: 0, findings: [], suspicious: [], suspiciousCount: 0, notVerifiable: 0 };
   const find = (f: VerifyFinding) => report.findings.push(f);
   const index = existsSync(dir.indexPath) ? EventIndex.open(dir.indexPath, { readonly: true }) : undefined;
   if (!index) find({ file: 'trapperkeeper.db', problem: 'the index is missing (tk reindex rebuilds it from the files)' });
@@ -82,7 +87,10 @@ export function verifyStore(root: string, onProgress?: (file: string) => void): 
           }
           if (v.rule_snapshot !== undefined || v.rule_snapshots !== undefined) {
             const checked = verifyEvent(v as unknown as EventLine);
-            if (checked?.verdict === 'disagrees') report.suspicious.push({ file, line: lineNo, event_id: id, reasons: checked.reasons });
+            if (checked?.verdict === 'disagrees') {
+              // Listed up to a limit (as import lists rejections), counted in full.
+              if (report.suspiciousCount++ < MAX_LISTED) report.suspicious.push({ file, line: lineNo, event_id: id, reasons: checked.reasons });
+            }
             else if (checked?.verdict === 'not_verifiable') report.notVerifiable++;
           }
           const where = `${file}:${lineNo}`;
@@ -116,6 +124,6 @@ export function verifyStore(root: string, onProgress?: (file: string) => void): 
   } finally {
     index?.close();
   }
-  report.ok = report.findings.length === 0 && report.suspicious.length === 0;
+  report.ok = report.findings.length === 0 && report.suspiciousCount === 0;
   return report;
 }

@@ -76,6 +76,7 @@ describe('re-verification of recorded matches', () => {
     const report = JSON.parse(r.stdout);
     expect(report.findings).toEqual([]);
     expect(report.notVerifiable).toBe(1);
+    expect(report.suspiciousCount).toBe(3);
     const why = Object.fromEntries(report.suspicious.map((s: { event_id: string; reasons: string[] }) => [s.event_id, s.reasons.join('; ')]));
     expect(Object.keys(why).sort()).toEqual(disagreeing());
     expect(why[id('ruleCannotMatch')]).toMatch(/"Hot device" does not match the payload/);
@@ -83,6 +84,21 @@ describe('re-verification of recorded matches', () => {
     expect(why[id('wrongMatchedField')]).toMatch(/do not hold at matched_field \$\.devices\[0\]\.temperature \(it holds at \$\.devices\[1\]\.temperature\)/);
     const text = runTk(['verify', '--data-dir', data]);
     expect(text.stdout).toMatch(/3 events whose recorded rule match does not hold against their payload/);
+  });
+
+  it('lists the first 1000 suspicious events and counts them all', () => {
+    const dir = tempDir();
+    const file = join(dir, 'many.jsonl');
+    const many = Array.from({ length: 1002 }, () => ({ ...cases.ruleCannotMatch, event_id: newUuid7() }));
+    writeFileSync(file, many.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const d = join(dir, 'd');
+    expect(runTk(['import', '--data-dir', d, file]).code).toBe(0);
+    const r = runTk(['verify', '--json', '--data-dir', d]);
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.suspicious).toHaveLength(1000);
+    expect(report.suspiciousCount).toBe(1002);
+    expect(runTk(['verify', '--data-dir', d]).stdout).toMatch(/1002 events whose recorded rule match does not hold against their payload \(the first 1000; tk query --verification disagrees lists all\)/);
   });
 
   it('gives the same verdicts after tk reindex (the fast path reads snapshots too)', () => {
