@@ -14,6 +14,7 @@ import { SensorListener } from '../core/grpc/sensor-listener.js';
 import { storeDownloads, storeHandlers } from '../core/api/store-handlers.js';
 import { createDispatcher, createDownloader } from '../core/api/dispatcher.js';
 import { LiveUpdates } from '../core/api/live-updates.js';
+import { AggregateThread } from '../core/db/aggregates.js';
 import { isDownloadName } from '../core/api/contract.js';
 import { UI_CSP } from '../core/http/http-bridge.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
@@ -52,7 +53,8 @@ async function start(): Promise<void> {
     // The trail stays readable without the listener; say why sensors cannot report.
     dialog.showErrorBox(PRODUCT, `Sensors cannot report to this station: cannot listen on ${GRPC_ADDRESS} (${(e as Error).message}).`);
   }
-  const handlers = storeHandlers(store, listener);
+  const aggregates = AggregateThread.start(store.dir.indexPath, store.reader.index);
+  const handlers = storeHandlers(store, listener, aggregates);
   const dispatch = createDispatcher(handlers);
   const download = createDownloader(storeDownloads(store));
   const updates = new LiveUpdates(store, handlers.listenerStatus);
@@ -135,6 +137,7 @@ async function start(): Promise<void> {
     stopping = true;
     updates.close();
     void (async () => {
+      await aggregates.close();
       await listener?.stop();
       await store.close();
       app.exit(0);

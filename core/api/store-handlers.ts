@@ -10,7 +10,8 @@ import { CONTENT_TYPES, exportEvents } from '../export/event-export.js';
 import { niceInterval } from './timeline.js';
 import { verifyEvent } from '../rules/verify-event.js';
 import { diffRuleIds, ruleVersions, type RuleSources } from '../rules/rule-versions.js';
-import type { StoreReader } from '../store/store-reader.js';
+import { bodyMatcher, type EventQuery, type StoreReader } from '../store/store-reader.js';
+import { AggregateThread } from '../db/aggregates.js';
 import type { JsonObject } from '../domain/json.js';
 import type { DownloadHandlers, EventSummary, Handlers, ListenerStatus, Results } from './contract.js';
 
@@ -61,8 +62,16 @@ export function ruleSources(reader: StoreReader, stationRules: () => object[]): 
 /** How long facet counts are reused (they are hints for pickers, not figures). */
 const FACET_CACHE_MS = 60_000;
 
-export function storeHandlers(store: EventStore, listener?: ListenerView): Handlers {
+/**
+ * The contract over a store. `aggregates`: a thread for the queries that scan
+ * many rows (tk serve and the desktop app pass one, so their event loop stays
+ * free); without it they run here. Queries with free text or a payload
+ * condition read event bodies and always run here.
+ */
+export function storeHandlers(store: EventStore, listener?: ListenerView, aggregates?: AggregateThread): Handlers {
   const reader = store.reader;
+  const agg = aggregates ?? AggregateThread.inProcess(reader.index);
+  const indexOnly = (q: EventQuery) => bodyMatcher(q) === null;
   let facetCache: { at: number; limit: number; value: Results['facets'] } | undefined;
   const dir = store.dir;
   return {
@@ -75,19 +84,20 @@ export function storeHandlers(store: EventStore, listener?: ListenerView): Handl
       if (!found) return null;
       return { ...summary(found), line: found.line, origin: found.row.origin, markers: found.markers, verification: verifyEvent(found.event) };
     },
-    countEvents: (q) => ({ count: reader.count(q) }),
-    histogram: (q) => ({
-      buckets: reader.histogram(q, q.intervalSeconds, q.originSeconds).map(([start, count]) => ({ start, count })),
+    countEvents: async (q) => ({ count: indexOnly(q) ? await agg.run('count', q) : reader.count(q) }),
+    histogram: async (q) => ({
+      buckets: (indexOnly(q) ? await agg.run('histogram', q, q.intervalSeconds, q.originSeconds) : reader.histogram(q, q.intervalSeconds, q.originSeconds))
+        .map(([start, count]) => ({ start, count })),
     }),
-    stats: () => {
-      const { rulesMatched: _rules, ...s } = reader.stats();
+    stats: async () => {
+      const { rulesMatched: _rules, ...s } = await agg.run('stats');
       return s;
     },
-    facets: ({ limit }) => {
+    facets: async ({ limit }) => {
       // Picker hints, counted over the whole store (a second or two on millions of events): kept for a minute.
       const at = performance.now();
       if (facetCache && facetCache.limit === limit && at - facetCache.at < FACET_CACHE_MS) return facetCache.value;
-      const f = reader.facets(limit);
+      const f = await agg.run('facets', limit);
       const known = new Map(store.station.rules().map((r) => [r.rule_id, r.name]));
       const rules = f.rules.map((r) => {
         // A rule this station does not serve: its name from a snapshot of one of its events.
@@ -109,15 +119,19 @@ export function storeHandlers(store: EventStore, listener?: ListenerView): Handl
       const m = await store.markDeleted(eventId.toLowerCase(), reason);
       return { marker_id: m.marker_id, event_id: m.event_id, marked_at: m.marked_at, reason: m.reason };
     },
-    auditSummary: (q) => ({ ...reader.audit(q), skewFlagMs: SKEW_FLAG_MS }),
+    auditSummary: async (q) => {
+      if (!indexOnly(q)) reader.audit(q); // says why it cannot be done
+      return { ...(await agg.run('audit', q)), skewFlagMs: SKEW_FLAG_MS };
+    },
     listenerStatus: () => (listener ? { running: true, ...listener.status() } : { running: false }),
     ruleVersions: () => ({ rules: ruleVersions(ruleSources(reader, () => store.station.rules())) }),
     ruleDiff: ({ from, to }) => diffRuleIds(ruleSources(reader, () => store.station.rules()), from, to),
-    timeline: ({ buckets, ...q }) => {
-      const range = reader.range(q);
+    timeline: async ({ buckets, ...q }) => {
+      const fast = indexOnly(q);
+      const range = fast ? await agg.run('range', q) : reader.range(q);
       if (!range) return { total: 0, first: null, last: null, intervalSeconds: 1, buckets: [] };
       const intervalSeconds = niceInterval(range.first, range.last, buckets);
-      const bars = reader.histogram(q, intervalSeconds, 0).map(([start, count]) => ({ start, count }));
+      const bars = (fast ? await agg.run('histogram', q, intervalSeconds, 0) : reader.histogram(q, intervalSeconds, 0)).map(([start, count]) => ({ start, count }));
       return { total: bars.reduce((a, b) => a + b.count, 0), ...range, intervalSeconds, buckets: bars };
     },
   };

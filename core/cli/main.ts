@@ -22,6 +22,7 @@ import { HttpBridge } from '../http/http-bridge.js';
 import { createDispatcher, createDownloader } from '../api/dispatcher.js';
 import { ruleSources, storeDownloads, storeHandlers } from '../api/store-handlers.js';
 import { LiveUpdates } from '../api/live-updates.js';
+import { AggregateThread } from '../db/aggregates.js';
 import { openInBrowser } from './open-browser.js';
 import { diffRuleIds, UnknownRuleError } from '../rules/rule-versions.js';
 import { RuleShapeError } from '../rules/compiled-rule.js';
@@ -259,7 +260,9 @@ export function buildProgram(): Command {
       log('no API key can be used yet: every sensor will be refused until you stop the station and run tk keys create');
     }
     let bridge: HttpBridge | undefined;
-    const handlers = storeHandlers(store, listener);
+    // Scans of many rows (timeline, facets, audit) run on a thread of their own: sensors and pages are not kept waiting.
+    const aggregates = AggregateThread.start(store.dir.indexPath, store.reader.index);
+    const handlers = storeHandlers(store, listener, aggregates);
     const updates = new LiveUpdates(store, handlers.listenerStatus);
     if (o.http !== false) {
       try {
@@ -288,6 +291,7 @@ export function buildProgram(): Command {
     log('stopping: finishing calls in flight');
     updates.close();
     await bridge?.stop();
+    await aggregates.close();
     await listener.stop();
     await store.close();
     if (o.timings) writeFileSync(o.timings, JSON.stringify(callTimes));

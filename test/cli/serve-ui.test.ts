@@ -204,5 +204,17 @@ describe('live updates and the listener status', () => {
       req.end('{}');
     });
     expect(JSON.parse(polled).result).toMatchObject({ running: true, accepted: 1, rejected: 1, sensors: [{ sensorId: 'valve-9' }] });
+
+    // Counts and timelines come from the station's aggregate thread (its own read connection): it sees the new event.
+    const counted = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(`${base}/api/timeline`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' } }, (r) => {
+        let b = '';
+        r.on('data', (d: Buffer) => (b += d.toString()));
+        r.on('end', () => resolve(b));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ sensor: 'valve-9' }));
+    });
+    expect(JSON.parse(counted).result).toMatchObject({ total: 1, first: events.lastReceivedAt, last: events.lastReceivedAt });
   });
 });
