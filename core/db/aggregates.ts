@@ -1,8 +1,6 @@
 // The index queries that scan many rows, run on a thread of their own
 // (aggregate-worker.ts) when the compiled worker is there, else in-process.
-import { existsSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
+import { WorkerCalls } from '../parallel/worker-calls.js';
 import { EventIndex, type EventFilter, type Facets, type IndexAudit, type IndexStats } from './event-index.js';
 
 export interface AggregateResults {
@@ -33,55 +31,28 @@ export function aggregate(index: EventIndex, op: AggregateOp, args: unknown[]): 
 }
 
 export class AggregateThread {
-  private next = 0;
-  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-
   private constructor(
-    private readonly worker: Worker | undefined,
-    private readonly local: EventIndex | undefined,
+    private readonly calls: WorkerCalls,
+    private readonly local: EventIndex,
   ) {}
 
   /** A thread reading the index at `path` (read-only); in-process on `fallback` when there is no compiled worker. */
   static start(path: string, fallback: EventIndex): AggregateThread {
-    const script = fileURLToPath(new URL('./aggregate-worker.js', import.meta.url));
-    if (!existsSync(script)) return new AggregateThread(undefined, fallback);
-    const worker = new Worker(script, { workerData: { path } });
-    const t = new AggregateThread(worker, undefined);
-    worker.on('message', (m: { id: number; result?: unknown; error?: string }) => {
-      const p = t.pending.get(m.id);
-      t.pending.delete(m.id);
-      if (m.error !== undefined) p?.reject(new Error(m.error));
-      else p?.resolve(m.result);
-    });
-    worker.on('error', (e) => {
-      for (const p of t.pending.values()) p.reject(e);
-      t.pending.clear();
-    });
-    worker.unref();
-    return t;
+    const calls = new WorkerCalls(new URL('./aggregate-worker.js', import.meta.url), 1, { workerData: { path } });
+    calls.unref();
+    return new AggregateThread(calls, fallback);
   }
 
   /** Runs the queries on this thread, on `index` (no worker). */
   static inProcess(index: EventIndex): AggregateThread {
-    return new AggregateThread(undefined, index);
+    return new AggregateThread(new WorkerCalls(new URL('./aggregate-worker.js', import.meta.url), 0), index);
   }
 
   run<K extends AggregateOp>(op: K, ...args: unknown[]): Promise<AggregateResults[K]> {
-    if (!this.worker) {
-      try {
-        return Promise.resolve(aggregate(this.local!, op, args) as AggregateResults[K]);
-      } catch (e) {
-        return Promise.reject(e as Error);
-      }
-    }
-    const id = this.next++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker!.postMessage({ id, op, args });
-    });
+    return this.calls.call({ op, args }, () => aggregate(this.local, op, args) as AggregateResults[K]);
   }
 
-  async close(): Promise<void> {
-    await this.worker?.terminate();
+  close(): Promise<void> {
+    return this.calls.close();
   }
 }

@@ -3,54 +3,26 @@
 // prepare): a pool of worker threads does it while the main thread writes and
 // indexes, so both cores work. Results come back per batch, in whatever order
 // the caller awaits them.
-import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { judgeBatch, type LineVerdict } from '../domain/imported-line.js';
 import { indexFactsOfBatch, type IndexFacts } from '../domain/line-fields.js';
 import { factsOfBlocks, type BlockFacts } from '../store/block-facts.js';
 import type { GzBlock } from '../store/blocked-gzip.js';
 import { prepareCall, type ArrivalFacts } from '../ingest/ingest-task.js';
 import type { PreparedBatch } from '../ingest/report-events.js';
-
-interface Pending {
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-}
+import { WorkerCalls } from './worker-calls.js';
 
 export class LinePool {
-  private readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, Pending>();
-  private next = 0;
-
-  private constructor(size: number) {
-    const script = fileURLToPath(new URL('./line-worker.js', import.meta.url));
-    // Run from TypeScript sources (unit tests) there is no compiled worker: work in-process.
-    if (size <= 0 || !existsSync(script)) return;
-    for (let i = 0; i < size; i++) {
-      const w = new Worker(script);
-      w.on('message', (m: { id: number; result?: unknown; error?: string }) => {
-        const p = this.pending.get(m.id);
-        this.pending.delete(m.id);
-        if (m.error !== undefined) p?.reject(new Error(m.error));
-        else p?.resolve(m.result);
-      });
-      w.on('error', (e) => {
-        for (const p of this.pending.values()) p.reject(e);
-        this.pending.clear();
-      });
-      this.workers.push(w);
-    }
-  }
+  private constructor(private readonly calls: WorkerCalls) {}
 
   /** `TK_WORKERS` overrides the size (0: everything on the main thread). */
   static create(size = Number(process.env.TK_WORKERS ?? Math.max(1, availableParallelism()))): LinePool {
-    return new LinePool(size);
+    // Run from TypeScript sources (unit tests) there is no compiled worker: work in-process.
+    return new LinePool(new WorkerCalls(new URL('./line-worker.js', import.meta.url), size));
   }
 
   get threads(): number {
-    return this.workers.length;
+    return this.calls.threads;
   }
 
   /** Judges imported lines: `buf` holds them back to back, `ends[i]` is where line i ends. */
@@ -74,23 +46,10 @@ export class LinePool {
   }
 
   private run<T>(message: Record<string, unknown>, here: () => T): Promise<T> {
-    if (this.workers.length === 0) {
-      try {
-        return Promise.resolve(here());
-      } catch (e) {
-        return Promise.reject(e as Error);
-      }
-    }
-    const id = this.next++;
-    const worker = this.workers[id % this.workers.length]!;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      worker.postMessage({ id, ...message });
-    });
+    return this.calls.call(message, here);
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-    this.workers.length = 0;
+  close(): Promise<void> {
+    return this.calls.close();
   }
 }
