@@ -9,7 +9,7 @@ import { CopyJson, JsonTree } from '../../ui/JsonTree';
 import { Time } from '../../ui/Time';
 import { diffMs, formatMs, uuid7Time } from '../../ui/time';
 import { ruleText } from './rule-text';
-import { payloadMarks, snapshotMismatches } from './snapshot-marks';
+import { payloadMarks } from './snapshot-marks';
 
 type State = { kind: 'loading' } | { kind: 'missing' } | { kind: 'error'; message: string } | { kind: 'ready'; e: Detail };
 
@@ -224,7 +224,8 @@ function DetailBody({ d, onDeleted }: { d: Detail; onDeleted(): void }) {
   const user = md.filter(([k]) => !k.startsWith('$'));
   const system = md.filter(([k]) => k.startsWith('$'));
   const stripped = Object.entries(e.audit?.stripped_metadata ?? {});
-  const mismatches = snapshotMismatches(e.payload, e.record_snapshot);
+  // The station re-verified the record snapshot against the payload (issue 6); its words say where they differ.
+  const snapshotProblems = d.verification?.recordSnapshotConsistent === false ? d.verification.reasons.filter((r) => r.includes('record snapshot')) : [];
   const snapshots = e.rule_snapshots ?? (e.rule_snapshot ? [e.rule_snapshot] : []);
 
   return (
@@ -294,11 +295,11 @@ function DetailBody({ d, onDeleted }: { d: Detail; onDeleted(): void }) {
         <section className="card" aria-label="Record snapshot">
           <h3>Record snapshot</h3>
           <p className="muted">The fields the rule read, as they were when it matched; highlighted in the payload below.</p>
-          {mismatches.length > 0 && (
-            <p role="alert" className="problem">
-              The snapshot disagrees with the payload at {mismatches.join(', ')}.
+          {snapshotProblems.map((p) => (
+            <p key={p} role="alert" className="problem">
+              {p.charAt(0).toUpperCase() + p.slice(1)}.
             </p>
-          )}
+          ))}
           <JsonTree value={e.record_snapshot} label="Record snapshot" />
         </section>
       )}

@@ -52,24 +52,3 @@ export function payloadMarks(payload: unknown, recordSnapshot: unknown, matchedF
     return leaves.some((l) => l.length > 0 && same(l, p)) ? 'snapshot' : null;
   };
 }
-
-/** Fields of the record snapshot whose value is not the payload's: the snapshot does not describe this payload. */
-export function snapshotMismatches(payload: unknown, recordSnapshot: unknown): string[] {
-  const bad: string[] = [];
-  const walk = (s: unknown, p: unknown, path: string) => {
-    if (s === null || typeof s !== 'object') {
-      if (JSON.stringify(s) !== JSON.stringify(p)) bad.push(path || '$');
-      return;
-    }
-    if (Array.isArray(s)) {
-      if (!Array.isArray(p)) return void bad.push(path || '$');
-      if (s.length === p.length) s.forEach((v, i) => walk(v, p[i], `${path}[${i}]`));
-      else for (const v of s) if (!p.some((x) => JSON.stringify(x) === JSON.stringify(v))) bad.push(`${path}[?]`);
-      return;
-    }
-    if (p === null || typeof p !== 'object' || Array.isArray(p)) return void bad.push(path || '$');
-    for (const [k, v] of Object.entries(s)) walk(v, (p as Record<string, unknown>)[k], `${path}.${k}`);
-  };
-  if (recordSnapshot !== undefined && recordSnapshot !== null) walk(recordSnapshot, payload, '$');
-  return bad;
-}
