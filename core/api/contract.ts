@@ -5,7 +5,24 @@
 import { z } from 'zod';
 import { Instant } from '../domain/instant.js';
 import type { EventLine } from '../domain/event-shape.js';
-import type { JsonValue } from '../domain/json.js';
+import type { CountedValue, IndexAudit, Rejection, RuleChange, RuleVersion, SensorActivity, Verification } from '../domain/report-shapes.js';
+
+export type {
+  ConditionResult,
+  CountedValue,
+  Rejection,
+  RuleChange,
+  RuleVersion,
+  SensorActivity,
+  SensorAudit,
+  Verification,
+} from '../domain/report-shapes.js';
+
+/** The audit view's figures over a filter; skew beyond `skewFlagMs` is flagged. */
+export interface AuditSummary extends IndexAudit {
+  skewFlagMs: number;
+}
+
 import type { DownloadName, OpName, Topic } from './operations.js';
 
 export type { DownloadName, OpName, Topic } from './operations.js';
@@ -105,40 +122,13 @@ export interface EventDetail extends EventSummary {
   verification: Verification | null;
 }
 
-export interface ConditionResult {
-  index: number;
-  holds: boolean;
-  /** compared: the operator decided; missing / coercion_failed / ref_missing: the named policy decided. */
-  why: 'compared' | 'missing' | 'coercion_failed' | 'ref_missing';
-  policy?: 'skip' | 'match' | 'fail';
-  at?: string;
-  value?: JsonValue;
-}
 
-export interface Verification {
-  verdict: 'agrees' | 'disagrees' | 'not_verifiable';
-  reasons: string[];
-  sampled: boolean;
-  recordSnapshotConsistent: boolean | null;
-  rules: Array<{
-    ruleId: string;
-    name: string;
-    sampleRate: number;
-    problem?: string;
-    evaluation?: {
-      matched: boolean;
-      group: number | null;
-      groups: Array<{ index: number; holds: boolean; conditions: ConditionResult[] }>;
-      matchedField?: string;
-      matchedValue?: JsonValue;
-    };
-  }>;
-}
 
 /**
- * Result shapes are spelled out here, not imported from core/db or core/store:
- * the renderer compiles against this file alone (DOM types, no Node). The
- * handlers are type-checked against them, so a drift fails to compile.
+ * Result shapes are spelled out here or in Node-free shape modules, never
+ * imported from core/db or core/store: the renderer compiles against this file
+ * without Node types. The handlers are type-checked against them, so a drift
+ * fails to compile.
  */
 export interface Results {
   listEvents: { events: EventSummary[]; nextCursor: string | null };
@@ -155,10 +145,10 @@ export interface Results {
     days: Array<{ day: string; compressed: boolean; raw_size: number; file_size: number; events: number }>;
   };
   facets: {
-    sensors: Array<{ value: string; events: number }>;
+    sensors: CountedValue[];
     /** Matched rules by id, with the rule's name where the station's rule store or a snapshot tells it. */
-    rules: Array<{ value: string; events: number; name?: string }>;
-    metadata: Record<string, Array<{ value: string; events: number }>>;
+    rules: Array<CountedValue & { name?: string }>;
+    metadata: Record<string, CountedValue[]>;
   };
   diskFacts: { dataDir: string; eventFileBytes: number; indexBytes: number; freeBytes: number };
   /** The delete marker now stored (the event stays in its file, hidden). */
@@ -171,11 +161,7 @@ export interface Results {
    */
   /** Rules by name (an edit is a new rule id), each name's versions oldest first. */
   ruleVersions: { rules: Array<{ name: string; versions: RuleVersion[] }> };
-  ruleDiff: {
-    from: RuleVersion;
-    to: RuleVersion;
-    changes: Array<{ kind: 'added' | 'removed' | 'changed'; what: string; from?: string; to?: string }>;
-  };
+  ruleDiff: { from: RuleVersion; to: RuleVersion; changes: RuleChange[] };
   timeline: {
     total: number;
     first: string | null;
@@ -185,57 +171,9 @@ export interface Results {
   };
 }
 
-export interface RuleVersion {
-  ruleId: string;
-  name: string;
-  action: string;
-  sampleRate: number;
-  createdAt: string | null;
-  /** Events that matched this version. */
-  events: number;
-  /** station: in this station's rule store; snapshot: known from the snapshots events carry. */
-  source: 'station' | 'snapshot';
-}
 
-export interface CountedValue {
-  value: string;
-  events: number;
-}
 
-export interface AuditSummary {
-  events: number;
-  /** Events on which a client tried to write reserved `$` keys (stripped, kept in audit.stripped_metadata). */
-  spoofed: number;
-  /** Events indexed before spoof attempts were counted (tk reindex fills them in). */
-  spoofUnknown: number;
-  /** `$tk.api_type`, `$tk.api_version`, `$tk.server_version`: value → events; '' = events without the key. */
-  system: Record<string, CountedValue[]>;
-  /** Events by how their recorded rule match re-verified; `unchecked`: indexed before verification existed. */
-  verification: { agrees: number; disagrees: number; not_verifiable: number; none: number; unchecked: number };
-  /** Skew = receipt − client time; `late` counts skew > skewFlagMs, `ahead` counts skew < 0. */
-  skewFlagMs: number;
-  sensors: Array<{
-    sensor: string | null;
-    events: number;
-    spoofed: number;
-    minSkewMs: number;
-    maxSkewMs: number;
-    meanSkewMs: number;
-    late: number;
-    ahead: number;
-    lastSeen: string;
-    clientIps: CountedValue[];
-  }>;
-}
 
-export interface Rejection {
-  at: string;
-  eventId: string;
-  sensorId: string | null;
-  clientIp: string | null;
-  status: 'EVENT_STATUS_REJECTED' | 'EVENT_STATUS_ERROR' | 'CALL_REFUSED';
-  reason: string;
-}
 
 /** The gRPC listener's live picture; `running: false` when the station runs without one. */
 export type ListenerStatus =
@@ -249,7 +187,7 @@ export type ListenerStatus =
       rejected: number;
       refusedCalls: number;
       eventsPerSecond: number;
-      sensors: Array<{ sensorId: string; lastSeen: string; clientIp: string | null; accepted: number }>;
+      sensors: SensorActivity[];
       recentRejections: Rejection[];
     };
 
@@ -288,8 +226,8 @@ export interface ApiError {
 export type Reply<T = unknown> = { ok: true; result: T } | { ok: false; error: ApiError };
 
 /**
- * What Electron's preload puts on `window.tk` (and all it puts there). The
- * HTTP transport offers the same three things over fetch and EventSource.
+ * What Electron's preload hands the page as `tk` (and all it hands over). The
+ * renderer's HTTP transport offers the same three things over the bridge.
  */
 export interface DesktopBridge {
   invoke(op: OpName, args: unknown): Promise<Reply>;

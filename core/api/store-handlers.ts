@@ -9,7 +9,7 @@ import { SKEW_FLAG_MS } from '../db/event-index.js';
 import { CONTENT_TYPES, exportEvents } from '../export/event-export.js';
 import { niceInterval } from './timeline.js';
 import { verifyEvent } from '../rules/verify-event.js';
-import { diffRuleIds, ruleVersions, type RuleSources } from '../rules/rule-versions.js';
+import { diffRuleIds, ruleVersions, snapshotOf, type RuleSources } from '../rules/rule-versions.js';
 import { bodyMatcher, type EventQuery, type StoreReader } from '../store/store-reader.js';
 import { AggregateThread } from '../db/aggregates.js';
 import type { JsonObject } from '../domain/json.js';
@@ -33,15 +33,6 @@ function summary(e: ListedEvent): EventSummary {
   };
 }
 
-function snapshotName(line: string | undefined, ruleId: string): string | undefined {
-  if (!line) return undefined;
-  const parsed = parseOwnLine(line);
-  if (parsed.kind !== 'event') return undefined;
-  const e = parsed.event;
-  const snaps = e.rule_snapshots ?? (e.rule_snapshot ? [e.rule_snapshot] : []);
-  const name = snaps.find((s) => s.rule_id === ruleId)?.name;
-  return typeof name === 'string' ? name : undefined;
-}
 
 function sizeOf(path: string): number {
   return existsSync(path) ? statSync(path).size : 0;
@@ -102,7 +93,8 @@ export function storeHandlers(store: EventStore, listener?: ListenerView, aggreg
       const rules = f.rules.map((r) => {
         // A rule this station does not serve: its name from a snapshot of one of its events.
         const row = known.has(r.value) ? undefined : reader.index.anyEventOfRule(r.value);
-        const name = known.get(r.value) ?? snapshotName(row && reader.lineOf(row), r.value);
+        const snapName = snapshotOf(row && reader.lineOf(row), r.value)?.name;
+        const name = known.get(r.value) ?? (typeof snapName === 'string' ? snapName : undefined);
         return name ? { ...r, name } : r;
       });
       const value = { ...f, rules };

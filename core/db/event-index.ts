@@ -5,6 +5,9 @@ import type { Statement } from 'better-sqlite3';
 
 import { pairsOfSetKey, PER_EVENT_KEYS, SYSTEM_KEYS } from '../domain/metadata.js';
 import { VERIFICATION_CODES } from '../domain/verification-code.js';
+import type { CountedValue, IndexAudit, SensorAudit } from '../domain/report-shapes.js';
+
+export type { IndexAudit, SensorAudit } from '../domain/report-shapes.js';
 
 export interface SegmentRow {
   id: number;
@@ -652,38 +655,10 @@ export class EventIndex {
 /** Skew beyond this (ms, receipt after client time) is flagged in the audit view. */
 export const SKEW_FLAG_MS = 100;
 
-export interface SensorAudit {
-  /** null: events without a sensor_id. */
-  sensor: string | null;
-  events: number;
-  spoofed: number;
-  minSkewMs: number;
-  maxSkewMs: number;
-  meanSkewMs: number;
-  /** Events received more than SKEW_FLAG_MS after their client time. */
-  late: number;
-  /** Events whose client time is after their receipt (the sensor's clock runs ahead). */
-  ahead: number;
-  lastSeen: string;
-  clientIps: FacetValue[];
-}
 
-export interface IndexAudit {
-  events: number;
-  /** Events on which a client tried to write `$` keys. */
-  spoofed: number;
-  /** Events indexed before spoof attempts were counted (tk reindex fills them in). */
-  spoofUnknown: number;
-  /** $tk.api_type, $tk.api_version, $tk.server_version: value → events ('' = key absent). */
-  system: Record<string, FacetValue[]>;
-  sensors: SensorAudit[];
-  verification: { agrees: number; disagrees: number; not_verifiable: number; none: number; unchecked: number };
-}
 
-export interface FacetValue {
-  value: string;
-  events: number;
-}
+/** A value and how many events carry it. */
+export type FacetValue = CountedValue;
 
 export interface Facets {
   sensors: FacetValue[];

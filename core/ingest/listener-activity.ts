@@ -3,30 +3,16 @@
 // their reasons. Kept in memory only: the trail itself is in the store, this
 // is the station's live picture since it started.
 import type { EventStatus } from './report-events.js';
+import type { Rejection, SensorActivity } from '../domain/report-shapes.js';
+
+export type { Rejection, SensorActivity } from '../domain/report-shapes.js';
 
 /** Seconds of history behind the events/s figure. */
 const RATE_WINDOW_S = 10;
 const MAX_REJECTIONS = 100;
 const MAX_SENSORS = 10_000;
 
-export interface Rejection {
-  at: string;
-  /** The event's id as the client sent it ('' when it had none), or '' for a refused call. */
-  eventId: string;
-  sensorId: string | null;
-  clientIp: string | null;
-  /** EVENT_STATUS_REJECTED / _ERROR for an event; CALL_REFUSED for a whole call (auth, malformed, too large). */
-  status: 'EVENT_STATUS_REJECTED' | 'EVENT_STATUS_ERROR' | 'CALL_REFUSED';
-  reason: string;
-}
 
-export interface SensorActivity {
-  sensorId: string;
-  lastSeen: string;
-  clientIp: string | null;
-  /** Events accepted from it since the station started. */
-  accepted: number;
-}
 
 export interface ActivitySnapshot {
   accepted: number;

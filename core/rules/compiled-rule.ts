@@ -6,12 +6,13 @@
 // such a snapshot is "not verifiable".
 import { isJsonObject, type JsonObject, type JsonValue } from '../domain/json.js';
 import { fieldPathOfArray, fieldPathText, parseFieldPath, type Segment } from './field-path.js';
+import type { Policy } from '../domain/report-shapes.js';
 
 export const OPERATORS = ['eq', 'neq', 'lt', 'lte', 'gt', 'gte', 'prefix', 'suffix', 'contains', 'in', 'exists', 'is_null'] as const;
 export type Operator = (typeof OPERATORS)[number];
 export const FIELD_TYPES = ['numeric', 'text', 'boolean', 'any'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
-export type Policy = 'skip' | 'match' | 'fail';
+export type { Policy } from '../domain/report-shapes.js';
 
 export interface CompiledCondition {
   /** Position in its OR group as written. */

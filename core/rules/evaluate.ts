@@ -14,40 +14,10 @@
 // - Ordering operators on `text` compare strings; on `boolean` they are a coercion failure.
 import type { JsonValue } from '../domain/json.js';
 import { fieldPathText, resolveOne, resolvePath, type Resolved } from './field-path.js';
-import type { CompiledCondition, CompiledRule, FieldType, Policy } from './compiled-rule.js';
+import type { CompiledCondition, CompiledRule, FieldType } from './compiled-rule.js';
+import type { ConditionResult, ConditionWhy, Evaluation, GroupResult, Policy } from '../domain/report-shapes.js';
 
-/** Why a condition came out as it did. */
-export type ConditionWhy =
-  | 'compared' // the operator decided
-  | 'missing' // no value (absent, null, empty wildcard): the missing-field policy decided
-  | 'coercion_failed' // a value that the field type cannot take: the coercion policy decided
-  | 'ref_missing'; // the field_ref's value is absent or null
-
-export interface ConditionResult {
-  index: number;
-  holds: boolean;
-  why: ConditionWhy;
-  policy?: Policy;
-  /** Where it held (or, when it did not, the last place looked at), with concrete indexes. */
-  at?: string;
-  value?: JsonValue;
-}
-
-export interface GroupResult {
-  index: number;
-  holds: boolean;
-  conditions: ConditionResult[];
-}
-
-export interface Evaluation {
-  matched: boolean;
-  /** The first group that holds, by position. */
-  group: number | null;
-  groups: GroupResult[];
-  /** The first condition of that group that held by comparison: where, and the payload's value there. */
-  matchedField?: string;
-  matchedValue?: JsonValue;
-}
+export type { ConditionResult, ConditionWhy, Evaluation, GroupResult } from '../domain/report-shapes.js';
 
 const NUMERIC = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 

@@ -5,6 +5,9 @@
 import type { JsonObject } from '../domain/json.js';
 import { parseOwnLine } from '../domain/event-line.js';
 import { compileRule, type CompiledCondition, type CompiledRule } from './compiled-rule.js';
+import type { RuleChange, RuleVersion } from '../domain/report-shapes.js';
+
+export type { RuleChange, RuleVersion } from '../domain/report-shapes.js';
 
 /** Where the versions are looked up (structural: the store reader and station.db satisfy it through small adapters). */
 export interface RuleSources {
@@ -16,27 +19,19 @@ export interface RuleSources {
   lineOfAnyEvent(ruleId: string): string | undefined;
 }
 
-export interface RuleVersion {
-  ruleId: string;
-  name: string;
-  action: string;
-  sampleRate: number;
-  createdAt: string | null;
-  events: number;
-  source: 'station' | 'snapshot';
-}
 
 export interface RuleDiff {
   from: RuleVersion;
   to: RuleVersion;
-  changes: Array<{ kind: 'added' | 'removed' | 'changed'; what: string; from?: string; to?: string }>;
+  changes: RuleChange[];
 }
 
 export class UnknownRuleError extends Error {
   override name = 'UnknownRuleError';
 }
 
-function snapshotOf(line: string | undefined, ruleId: string): JsonObject | undefined {
+/** The snapshot of `ruleId` in a stored event line, if it carries one. */
+export function snapshotOf(line: string | undefined, ruleId: string): JsonObject | undefined {
   if (!line) return undefined;
   const parsed = parseOwnLine(line);
   if (parsed.kind !== 'event') return undefined;

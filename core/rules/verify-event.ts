@@ -4,35 +4,12 @@
 // payload's own data? The audit trail keeps evidence; this checks it.
 import type { EventLine } from '../domain/event-shape.js';
 import type { JsonValue } from '../domain/json.js';
-import { compileRule } from './compiled-rule.js';
-import { evaluateRule, satisfyingPlaces, type Evaluation } from './evaluate.js';
+import { compileRule, type CompiledRule } from './compiled-rule.js';
+import { evaluateRule, satisfyingPlaces } from './evaluate.js';
+import type { RuleCheck, Verification } from '../domain/report-shapes.js';
 import { parseFieldPath, resolvePath } from './field-path.js';
 
-export type Verdict = 'agrees' | 'disagrees' | 'not_verifiable';
-
-export interface RuleCheck {
-  ruleId: string;
-  name: string;
-  sampleRate: number;
-  /** Absent when the snapshot could not be read (see `problem`). */
-  evaluation?: Evaluation;
-  problem?: string;
-}
-
-export interface Verification {
-  verdict: Verdict;
-  /** Why, in words: empty when it agrees. */
-  reasons: string[];
-  /** A snapshot samples (sample_rate < 1): the station only saw the records the dice let through. */
-  sampled: boolean;
-  rules: RuleCheck[];
-  /** Whether the record snapshot holds only the payload's own values (null: none stored). */
-  recordSnapshotConsistent: boolean | null;
-}
-
-/** Verdict codes as stored in the index. */
-export const VERDICT_CODES: Record<Verdict, number> = { agrees: 0, disagrees: 1, not_verifiable: 2 };
-export const VERDICTS: readonly Verdict[] = ['agrees', 'disagrees', 'not_verifiable'];
+export type { RuleCheck, Verdict, Verification } from '../domain/report-shapes.js';
 
 const same = (a: JsonValue | undefined, b: JsonValue | undefined) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -60,6 +37,7 @@ export function verifyEvent(event: Pick<EventLine, 'payload' | 'rule_snapshot' |
   const reasons: string[] = [];
   let disagrees = false;
   let unverifiable = false;
+  let firstCompiled: CompiledRule | undefined;
   const rules: RuleCheck[] = snapshots.map((snap, i) => {
     const label = typeof snap.name === 'string' && snap.name ? `"${snap.name}"` : `rule ${i + 1}`;
     let compiled;
@@ -70,6 +48,7 @@ export function verifyEvent(event: Pick<EventLine, 'payload' | 'rule_snapshot' |
       reasons.push(`${label} cannot be evaluated: ${(e as Error).message}`);
       return { ruleId: typeof snap.rule_id === 'string' ? snap.rule_id : '', name: typeof snap.name === 'string' ? snap.name : '', sampleRate: 1, problem: (e as Error).message };
     }
+    if (i === 0) firstCompiled = compiled;
     const evaluation = evaluateRule(compiled, event.payload);
     if (!evaluation.matched) {
       disagrees = true;
@@ -98,7 +77,7 @@ export function verifyEvent(event: Pick<EventLine, 'payload' | 'rule_snapshot' |
           disagrees = true;
           reasons.push(`matched_value ${JSON.stringify(event.matched_value)} is not the payload's value at ${at} (${JSON.stringify(found.value)})`);
         }
-        const places = satisfyingPlaces(compileRule(snapshots[0]), event.payload);
+        const places = satisfyingPlaces(firstCompiled!, event.payload);
         const canon = (t: string) => JSON.stringify(parseFieldPath(t));
         if (!places.some((p) => canon(p.at) === canon(at!))) {
           disagrees = true;
