@@ -11,10 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { EventStore, StationRunningError } from '../core/store/event-store.js';
 import { defaultDataDir } from '../core/store/data-dir.js';
 import { SensorListener } from '../core/grpc/sensor-listener.js';
-import { storeDownloads, storeHandlers } from '../core/api/store-handlers.js';
-import { createDispatcher, createDownloader } from '../core/api/dispatcher.js';
-import { LiveUpdates } from '../core/api/live-updates.js';
-import { AggregateThread } from '../core/db/aggregates.js';
+import { stationApp } from '../core/api/station-app.js';
 import { isDownloadName } from '../core/api/contract.js';
 import { UI_CSP } from '../core/http/http-bridge.js';
 import { PACKAGE_ROOT } from '../core/package-root.js';
@@ -53,11 +50,7 @@ async function start(): Promise<void> {
     // The trail stays readable without the listener; say why sensors cannot report.
     dialog.showErrorBox(PRODUCT, `Sensors cannot report to this station: cannot listen on ${GRPC_ADDRESS} (${(e as Error).message}).`);
   }
-  const aggregates = AggregateThread.start(store.dir.indexPath, store.reader.index);
-  const handlers = storeHandlers(store, listener, aggregates);
-  const dispatch = createDispatcher(handlers);
-  const download = createDownloader(storeDownloads(store));
-  const updates = new LiveUpdates(store, handlers.listenerStatus);
+  const station = stationApp(store, listener);
 
   // The renderer's files, with the same CSP the HTTP bridge sends.
   protocol.handle('tk', async (request) => {
@@ -84,13 +77,13 @@ async function start(): Promise<void> {
     if (!verdict.ok) return { ok: false, error: { code: 'unknown_operation', message: `refused: ${verdict.reason}` } };
     if (typeof name !== 'string') return { ok: false, error: { code: 'invalid_input', message: 'operation name must be a string' } };
     if (isDownloadName(name)) return saveDownload(name, args);
-    return dispatch(name, args);
+    return station.dispatch(name, args);
   });
   const subscriptions = new Map<number, () => void>();
   ipcMain.on('tk:subscribe', (event) => {
     if (!checkSender(event.senderFrame).ok || subscriptions.has(event.sender.id)) return;
     const wc = event.sender;
-    subscriptions.set(wc.id, updates.subscribe((u) => (wc.isDestroyed() ? undefined : wc.send('tk:update', u))));
+    subscriptions.set(wc.id, station.subscribe((u) => (wc.isDestroyed() ? undefined : wc.send('tk:update', u))));
     wc.once('destroyed', () => {
       subscriptions.get(wc.id)?.();
       subscriptions.delete(wc.id);
@@ -102,7 +95,7 @@ async function start(): Promise<void> {
   });
 
   async function saveDownload(name: string, args: unknown) {
-    const reply = download(name, args);
+    const reply = station.download(name, args);
     if (!reply.ok) return reply;
     const { fileName, body } = reply.download;
     const choice = await dialog.showSaveDialog({ defaultPath: join(app.getPath('downloads'), fileName) });
@@ -135,9 +128,8 @@ async function start(): Promise<void> {
     // Calls in flight finish and their lines are durable before the store closes.
     e.preventDefault();
     stopping = true;
-    updates.close();
     void (async () => {
-      await aggregates.close();
+      await station.close();
       await listener?.stop();
       await store.close();
       app.exit(0);

@@ -19,10 +19,8 @@ import { STATION_VERSION } from '../version.js';
 import { SensorListener, DEFAULT_MAX_MESSAGE_BYTES } from '../grpc/sensor-listener.js';
 import { DEFAULT_BATCH_LIMIT } from '../ingest/report-events.js';
 import { HttpBridge } from '../http/http-bridge.js';
-import { createDispatcher, createDownloader } from '../api/dispatcher.js';
-import { ruleSources, storeDownloads, storeHandlers } from '../api/store-handlers.js';
-import { LiveUpdates } from '../api/live-updates.js';
-import { AggregateThread } from '../db/aggregates.js';
+import { ruleSources } from '../api/store-handlers.js';
+import { stationApp } from '../api/station-app.js';
 import { openInBrowser } from './open-browser.js';
 import { diffRuleIds, UnknownRuleError } from '../rules/rule-versions.js';
 import { RuleShapeError } from '../rules/compiled-rule.js';
@@ -260,17 +258,15 @@ export function buildProgram(): Command {
       log('no API key can be used yet: every sensor will be refused until you stop the station and run tk keys create');
     }
     let bridge: HttpBridge | undefined;
-    // Scans of many rows (timeline, facets, audit) run on a thread of their own: sensors and pages are not kept waiting.
-    const aggregates = AggregateThread.start(store.dir.indexPath, store.reader.index);
-    const handlers = storeHandlers(store, listener, aggregates);
-    const updates = new LiveUpdates(store, handlers.listenerStatus);
+    // The app API, with scans of many rows on a thread of their own: sensors and pages are not kept waiting.
+    const app = stationApp(store, listener);
     if (o.http !== false) {
       try {
         bridge = await HttpBridge.start({
           address: o.http,
-          dispatch: createDispatcher(handlers),
-          download: createDownloader(storeDownloads(store)),
-          subscribe: (fn) => updates.subscribe(fn),
+          dispatch: app.dispatch,
+          download: app.download,
+          subscribe: app.subscribe,
           uiDir: join(PACKAGE_ROOT, 'dist', 'renderer'),
           log: (l) => log(`http ${l}`),
         });
@@ -289,9 +285,8 @@ export function buildProgram(): Command {
       process.once('SIGTERM', stop);
     });
     log('stopping: finishing calls in flight');
-    updates.close();
     await bridge?.stop();
-    await aggregates.close();
+    await app.close();
     await listener.stop();
     await store.close();
     if (o.timings) writeFileSync(o.timings, JSON.stringify(callTimes));
