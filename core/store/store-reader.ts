@@ -2,7 +2,7 @@
 // histograms. Works in the owning process and in read-only processes alike.
 import { DataDir } from './data-dir.js';
 import { SegmentFiles } from './segment-files.js';
-import { EventIndex, type EventFilter, type EventRow, type Facets, type IndexAudit, type IndexStats, type PageKey } from '../db/event-index.js';
+import { EventIndex, type EventFilter, type EventRow, type Facets, type IndexStats, type PageKey } from '../db/event-index.js';
 import { Instant } from '../domain/instant.js';
 import { parseWhere, payloadMatches } from '../rules/payload-filter.js';
 import type { CompiledRule } from '../rules/compiled-rule.js';
@@ -234,12 +234,6 @@ export class StoreReader {
     const oldest = this.query({ ...q, order: 'asc', limit: 1, cursor: undefined, offset: 0 }).events[0]!;
     const at = (e: ListedEvent) => (q.by === 'client' ? e.row.client_ts : e.row.received_ts);
     return { first: at(oldest), last: at(newest) };
-  }
-
-  /** The audit view's figures (see EventIndex.audit); indexed filters only. */
-  audit(q: EventQuery): IndexAudit {
-    if (bodyMatcher(q)) throw new QueryError('the audit summary takes the indexed filters only: remove the free-text and payload filters');
-    return this.index.audit(q);
   }
 
   stats(): IndexStats {
